@@ -1,0 +1,2 @@
+/* placeholder: being written */
+typedef int sl_placeholder_pkt_parse;

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * sluice configuration: the parsed, validated form of a libconfig file.
+ *
+ * A config is either loaded whole and valid, or not at all: every error
+ * names file, line and key ("sluice.conf:12: vips.[0].backends.[2].weight:
+ * 70000 is out of range 0..65535"). The daemon and sluicectl share this.
+ *
+ * Error convention: 0 or negative errno, with a one-line message in the
+ * caller's buffer. Not thread-safe; the control thread owns configs.
+ */
+#ifndef SLUICE_CONFIG_H
+#define SLUICE_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common/encap.h"
+#include "../common/flow_key.h"
+
+#define SL_NAME_MAX   64
+#define SL_PATH_MAX   256
+#define SL_DEVARG_MAX 512
+#define SL_MAX_PORTS   8
+#define SL_MAX_WORKERS 64
+#define SL_MAX_EAL_ARGS 32
+
+struct sl_ip {
+	uint8_t  family;  /* 0 = unset, SL_AF_INET, SL_AF_INET6 */
+	uint32_t w[4];    /* network byte order, flow_key layout */
+};
+
+struct sl_cfg_backend {
+	char     name[SL_NAME_MAX];   /* defaults to the address text */
+	struct sl_ip addr;
+	uint32_t weight;              /* 0..65535, default 100; 0 = drained */
+	bool     has_mac;
+	uint8_t  mac[6];              /* optional: skips neighbour lookup (L2 DSR) */
+	int      line;
+};
+
+struct sl_cfg_vip {
+	char     name[SL_NAME_MAX];   /* defaults to "addr:port/proto" */
+	struct sl_ip addr;
+	uint16_t port;                /* host order; 0 = any port */
+	uint8_t  proto;               /* IPPROTO_TCP or IPPROTO_UDP */
+	enum sl_fwd_method method;    /* default gue */
+	uint32_t table_size;          /* prime, default 65537 */
+	uint32_t hash_fields;         /* SL_HF_*, default SL_HF_ALL */
+	uint16_t gue_port;            /* default 6080 */
+	struct sl_cfg_backend *backends;
+	uint32_t n_backends;
+	int      line;
+};
+
+struct sl_cfg_port {
+	char     name[SL_NAME_MAX];   /* label used in stats */
+	char     device[SL_DEVARG_MAX]; /* PCI address ("0000:01:00.0") or vdev args ("net_af_packet0,iface=eth1") */
+	uint16_t mtu;                 /* default 1500 */
+	int      line;
+};
+
+struct sl_config {
+	char     path[SL_PATH_MAX];   /* file it came from ("<embedded>" for strings) */
+
+	/* eal */
+	char    *eal_args[SL_MAX_EAL_ARGS]; /* extra EAL arguments, verbatim */
+	uint32_t n_eal_args;
+	bool     no_huge;             /* eal.no_huge: run without hugepages (containers) */
+	uint32_t memory_mb;           /* eal.memory_mb, 0 = EAL default */
+	uint32_t main_lcore;          /* eal.main_lcore, default 0: control thread */
+
+	/* dataplane */
+	struct sl_cfg_port ports[SL_MAX_PORTS];
+	uint32_t n_ports;
+	uint32_t workers[SL_MAX_WORKERS]; /* worker lcore ids; one RX/TX queue pair per port each */
+	uint32_t n_workers;
+	uint32_t burst;               /* 1..256, default 32 */
+	uint32_t rx_desc, tx_desc;    /* default 1024 */
+	uint32_t mempool_size;        /* mbufs per port, default 16383 */
+	char     exception_type[16];  /* "tap" or "none" (default "none") */
+	char     exception_name[SL_NAME_MAX]; /* kernel interface name of the TAP, default "sl0" */
+
+	/* flows */
+	uint32_t flow_entries;        /* per worker lcore, default 1048576 */
+	uint32_t tcp_timeout;         /* seconds, default 300 */
+	uint32_t udp_timeout;         /* seconds, default 30 */
+
+	/* network */
+	struct sl_ip src_v4, src_v6;  /* outer source addresses (required for the families used) */
+	struct sl_ip gw_v4, gw_v6;    /* optional next hop for backends; unset = backends on-link */
+	bool     has_gw_mac;
+	uint8_t  gw_mac[6];           /* optional fixed next-hop MAC for every tunnelled packet */
+	uint8_t  outer_ttl;           /* default 64 */
+
+	/* control */
+	char     socket_path[SL_PATH_MAX]; /* default "/run/sluice/sluice.sock" */
+
+	struct sl_cfg_vip *vips;
+	uint32_t n_vips;
+};
+
+/* Load and validate @path. On error returns -EINVAL (or -ENOENT...) and writes "file:line: key: why" to @err. */
+int sl_config_load_file(const char *path, struct sl_config *cfg, char *err, size_t errlen);
+
+/* Same for in-memory text; @name stands for the file name in messages. */
+int sl_config_load_string(const char *text, const char *name, struct sl_config *cfg, char *err, size_t errlen);
+
+/* Free what a successful load allocated; safe on a zeroed config. */
+void sl_config_free(struct sl_config *cfg);
+
+/* Format an address ("198.18.0.1", "2001:db8::1") into @buf (>= 46 bytes). Returns buf. */
+const char *sl_ip_str(const struct sl_ip *ip, char *buf, size_t len);
+
+/* Parse an address; returns 0 or -EINVAL. */
+int sl_ip_parse(const char *s, struct sl_ip *ip);
+
+#endif
