@@ -29,13 +29,35 @@ struct sl_maglev_backend {
 
 /*
  * Fill @table[0..m) with indices into @b (caller's order).
- * @m must be prime; @n may be 0 (then every slot is SL_MAGLEV_EMPTY).
- * Backends with equal identities are rejected. Weights are honoured as
- * proportions: a backend of weight w gets about m * w / sum(w) slots.
- * Returns 0, -EINVAL (m not prime, duplicate id, weight > SL_MAGLEV_MAX_WEIGHT)
- * or -ENOMEM.
+ * @m must be prime; @n may be 0 (then every slot is SL_MAGLEV_EMPTY, as when
+ * every weight is 0). Backends with equal identities are rejected. Weights are
+ * honoured as proportions: a backend of weight w gets about m * w / sum(w)
+ * slots; equal weights give each backend floor(m/n) or ceil(m/n) slots.
+ * Returns 0, -EINVAL (m not prime, duplicate id, weight > SL_MAGLEV_MAX_WEIGHT,
+ * @table NULL, @b NULL with @n > 0) or -ENOMEM; on error @table is untouched.
+ * Thread safety: reads @b, writes only @table; see the file comment.
  */
 int sl_maglev_build(const struct sl_maglev_backend *b, uint32_t n, uint32_t m, uint32_t *table);
+
+/*
+ * Bytes of scratch memory sl_maglev_build_scratch() needs for @n backends and
+ * a table of @m slots (any alignment; about 8*n + 20*n + m/8 bytes).
+ * Pure function; safe anywhere.
+ */
+size_t sl_maglev_scratch_size(uint32_t n, uint32_t m);
+
+/*
+ * sl_maglev_build() without allocating: the working state lives in the
+ * caller's @scratch of @scratch_len bytes (see sl_maglev_scratch_size()), so a
+ * control plane can rebuild many tables from one preallocated buffer.
+ * Produces exactly the table sl_maglev_build() would. On error @table is left
+ * untouched. Returns 0, -EINVAL (as sl_maglev_build(), or @table NULL, or @b
+ * NULL with @n > 0) or -ENOSPC (@scratch NULL or too small).
+ * Thread safety: as sl_maglev_build(); @scratch must not be shared by
+ * concurrent builds.
+ */
+int sl_maglev_build_scratch(const struct sl_maglev_backend *b, uint32_t n, uint32_t m,
+			    uint32_t *table, void *scratch, size_t scratch_len);
 
 /* Nonzero when @m is prime (deterministic trial division; fine for table sizes). */
 int sl_is_prime(uint32_t m);
