@@ -41,12 +41,22 @@ struct sl_pkt_info {
 };
 
 /*
- * Classify the Ethernet frame @data[0..len). Handles one 802.1Q/802.1ad tag,
- * IPv4 with options, IPv6 with hop-by-hop/routing/destination-options
- * extension headers (at most SL_PARSE_MAX_EXT), TCP, UDP, ICMP, ICMPv6.
+ * Classify the Ethernet frame @data[0..len). Handles up to two
+ * 802.1Q/802.1ad tags (vlan_tci is the outer one), IPv4 with options, IPv6
+ * with hop-by-hop/routing/destination-options extension headers (at most
+ * SL_PARSE_MAX_EXT), TCP, UDP, ICMP, ICMPv6.
  * Fragments, bad lengths, bad versions and truncated headers give
  * SL_PKT_DROP with a reason. Frames whose L3 length is shorter than the
  * frame (Ethernet padding) are fine; longer is SL_DROP_TRUNCATED.
+ *
+ * @pi is zeroed first, then filled: ethertype, vlan and l3_off once the
+ * Ethernet header and tags are present; the L3 fields and the key's
+ * addresses/family/proto for every IP packet not dropped (then
+ * l3_off + l3_len <= len); l4_off for FLOW and the ICMP classes (then the L4
+ * header lies within l3_off + l3_len).
+ * docs/parser.md lists every decision and reason.
+ * Returns the class; never reads outside @data[0..len), never fails
+ * otherwise. Pure function; safe on any lcore.
  */
 #define SL_PARSE_MAX_EXT 4
 enum sl_pkt_class sl_pkt_parse(const uint8_t *data, uint32_t len, struct sl_pkt_info *pi);
