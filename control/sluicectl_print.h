@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * How sluicectl shows a result to a person: an array of objects is a table
+ * (one column per key, in first-seen order, headers upper-cased), an object
+ * is aligned "key: value" lines (nested objects indented, nested arrays of
+ * objects as indented tables), an array of scalars is one value per line,
+ * a scalar is itself, null prints nothing. Missing cells print "-".
+ *
+ * Thread-safe if @out is not shared.
+ */
+#ifndef SLUICE_SLUICECTL_PRINT_H
+#define SLUICE_SLUICECTL_PRINT_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+/* Print @result (borrowed) to @out as described above. Returns 0 or -ENOMEM. */
+int sl_ctl_print_human(FILE *out, json_t *result);
+
+#endif
