@@ -128,6 +128,8 @@ static __always_inline int parse_gue(struct xdp_md *ctx, __u32 off, __u32 udp_le
 		*drop = SL_DECAP_C_DROP_TRUNCATED;
 		return -1;
 	}
+	/* The inner packet must fit in the UDP payload, not only in the IP packet. */
+	t->end = off - sizeof(struct udphdr) + udp_len;
 	t->inner_off = off + hlen;
 	t->inner_proto = gue[1];
 	t->kind = SL_DECAP_C_DECAP_GUE_V4;
