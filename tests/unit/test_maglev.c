@@ -454,6 +454,33 @@ static void test_scratch_variant(void)
 	free(b);
 }
 
+/*
+ * Pinned tables. Every node must build the same table from the same config,
+ * including nodes running an older or newer sluice, so the permutation seeds,
+ * the identity order and the weight rounds are part of the wire contract.
+ * Computed once from the implementation; never edit them to make a test pass.
+ */
+static void test_golden_tables(void)
+{
+	static const uint32_t want13[13] = { 2, 1, 2, 1, 2, 2, 1, 2, 2, 1, 2, 0, 0 };
+	struct sl_maglev_backend b[3];
+	uint32_t *t = alloc_table(M_BIG), i;
+
+	memset(b, 0, sizeof(b));
+	for (i = 0; i < 3; i++) {
+		b[i].id[0] = 198;
+		b[i].id[1] = 18;
+		b[i].id[3] = (uint8_t)(i + 1);
+		b[i].weight = i + 1;
+	}
+	CU_ASSERT_EQUAL_FATAL(sl_maglev_build(b, 3, 13, t), 0);
+	CU_ASSERT(memcmp(t, want13, sizeof(want13)) == 0);
+	CU_ASSERT_EQUAL_FATAL(sl_maglev_build(b, 3, M_BIG, t), 0);
+	/* Checksum of the table's bytes as stored (little-endian host). */
+	CU_ASSERT_EQUAL(sl_hash_bytes(t, M_BIG * sizeof(*t), 0), 0x2f0cb9feu);
+	free(t);
+}
+
 static void test_is_prime(void)
 {
 	static const uint32_t primes[] = { 2, 3, 5, 7, 251, 65521, 65537, 655373, 4294967291u };
@@ -479,4 +506,5 @@ SL_CU_MAIN("maglev",
 	   { "n=0 and all weights 0", test_empty_sets },
 	   { "invalid input", test_errors },
 	   { "scratch variant", test_scratch_variant },
+	   { "golden tables", test_golden_tables },
 	   { "sl_is_prime", test_is_prime })
