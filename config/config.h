@@ -101,19 +101,50 @@ struct sl_config {
 	uint32_t n_vips;
 };
 
-/* Load and validate @path. On error returns -EINVAL (or -ENOENT...) and writes "file:line: key: why" to @err. */
+/*
+ * Load and validate the file @path into @cfg.
+ * @cfg: overwritten on success (free a previous config first); zeroed on
+ *   error, with everything the attempt allocated freed, so a config is never
+ *   half loaded and sl_config_free() is always safe on it.
+ * @err/@errlen: receives one line, "FILE:LINE: KEY: why" (KEY is a path such
+ *   as "vips.[1].backends.[0].weight"); may be NULL.
+ * Returns 0, -ENOENT/-EACCES/... (file unreadable, errno from open), -EFBIG
+ * (over SL_CONFIG_MAX_BYTES), -EINVAL (syntax or validation error) or -ENOMEM.
+ * Not thread-safe with respect to @cfg; distinct configs may load concurrently.
+ */
 int sl_config_load_file(const char *path, struct sl_config *cfg, char *err, size_t errlen);
 
-/* Same for in-memory text; @name stands for the file name in messages. */
+/*
+ * Same as sl_config_load_file() for the NUL-terminated @text; @name stands
+ * for the file name in messages and cfg->path (NULL means "<embedded>").
+ * Returns 0, -EINVAL, -EFBIG or -ENOMEM.
+ */
 int sl_config_load_string(const char *text, const char *name, struct sl_config *cfg, char *err, size_t errlen);
 
-/* Free what a successful load allocated; safe on a zeroed config. */
+/* Free what a successful load allocated and zero @cfg; safe on a zeroed config and twice. */
 void sl_config_free(struct sl_config *cfg);
 
-/* Format an address ("198.18.0.1", "2001:db8::1") into @buf (>= 46 bytes). Returns buf. */
+/*
+ * The demo configuration compiled into the binary (config/examples/demo.conf,
+ * embedded at build time): what `sluiced` runs without -c. Static storage,
+ * NUL-terminated; load it with sl_config_load_string(text, "<embedded>", ...).
+ */
+const char *sl_config_default_text(void);
+
+/* Biggest config accepted, in bytes: far above any real file, small enough to bound memory. */
+#define SL_CONFIG_MAX_BYTES (16u << 20)
+
+/*
+ * Format @ip ("198.18.0.1", "2001:db8::1"; "unset" for family 0) into @buf of
+ * @len bytes (46 always suffices; truncated, still terminated, if shorter).
+ * Returns @buf. Thread-safe.
+ */
 const char *sl_ip_str(const struct sl_ip *ip, char *buf, size_t len);
 
-/* Parse an address; returns 0 or -EINVAL. */
+/* Parse dotted IPv4 or RFC 4291 IPv6 text (no brackets, prefix or zone). Returns 0 or -EINVAL (@ip zeroed). Thread-safe. */
 int sl_ip_parse(const char *s, struct sl_ip *ip);
+
+/* Parse "02:00:00:00:00:fe" (6 hex pairs, ':' or '-'). Returns 0 or -EINVAL. Thread-safe. */
+int sl_mac_parse(const char *s, uint8_t mac[6]);
 
 #endif
