@@ -655,6 +655,22 @@ static void test_key_table(void)
 	}
 }
 
+/* The config spells methods as encap.c does, and offers every method encap.c implements. */
+static void test_method_names_match_encap(void)
+{
+	const struct sl_cfg_key *k = sl_cfg_key_find("vips.[].method");
+	const struct sl_cfg_choice *c;
+	unsigned seen = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(k);
+	for (c = k->choices; c->name; c++) {
+		CU_ASSERT_PTR_NOT_NULL_FATAL(sl_fwd_method_name((enum sl_fwd_method)c->value));
+		CU_ASSERT_STRING_EQUAL(sl_fwd_method_name((enum sl_fwd_method)c->value), c->name);
+		seen |= 1u << c->value;
+	}
+	CU_ASSERT_EQUAL(seen, (1u << SL_FWD__MAX) - 1);
+}
+
 SL_CU_MAIN("config",
 	   { "good config: values and defaults", test_good_values_and_defaults },
 	   { "minimal config: defaults", test_minimal_defaults },
@@ -679,4 +695,5 @@ SL_CU_MAIN("config",
 	   { "error buffer bounds", test_error_buffer },
 	   { "load/free loop", test_load_free_loop },
 	   { "sl_ip and sl_mac parsing", test_ip_and_mac },
-	   { "key table lookups", test_key_table });
+	   { "key table lookups", test_key_table },
+	   { "method names match encap", test_method_names_match_encap });
