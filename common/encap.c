@@ -119,7 +119,6 @@ uint32_t sl_csum_partial(const void *data, uint32_t len, uint32_t sum)
 {
 	const uint8_t *p = data;
 	uint64_t a0 = sum, a1 = 0, a2 = 0, a3 = 0, w, acc;
-	uint8_t tail[8];
 
 	while (len >= 32) {
 		w = load64(p);
@@ -144,13 +143,30 @@ uint32_t sl_csum_partial(const void *data, uint32_t len, uint32_t sum)
 		p += 8;
 		len -= 8;
 	}
-	if (len) {
-		/* Zero padding at the end is what RFC 1071 prescribes for an odd byte. */
-		memset(tail, 0, sizeof(tail));
-		memcpy(tail, p, len);
-		w = load64(tail);
-		a0 += w;
-		a0 += a0 < w;
+	/* Fixed-size loads: the offset is a multiple of 8, so 16-bit lanes stay aligned. */
+	if (len & 4) {
+		uint32_t v32;
+
+		memcpy(&v32, p, 4);
+		a1 += v32;
+		a1 += a1 < v32;
+		p += 4;
+	}
+	if (len & 2) {
+		uint16_t v16;
+
+		memcpy(&v16, p, 2);
+		a2 += v16;
+		a2 += a2 < v16;
+		p += 2;
+	}
+	if (len & 1) {
+		/* The odd byte is the first of a zero-padded word (RFC 1071), whatever the endianness. */
+		uint16_t v16 = 0;
+
+		memcpy(&v16, p, 1);
+		a3 += v16;
+		a3 += a3 < v16;
 	}
 
 	acc = a0;

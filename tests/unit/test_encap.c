@@ -556,6 +556,11 @@ static void test_csum_matches_reference(void)
 	CU_ASSERT_EQUAL(got, 0);
 	got = sl_csum_fold(sl_csum_partial(buf, sizeof(buf), 0xffffffffu));
 	CU_ASSERT_EQUAL(got, 0);
+	/* Saturated accumulators then every tail size: each add must carry around. */
+	for (len = 0; len < 200; len++) {
+		got = sl_csum_fold(sl_csum_partial(buf, len, 0));
+		CU_ASSERT_EQUAL(rd16((uint8_t *)&got), (uint16_t)~ref_fold(ref_sum(buf, len, 0)));
+	}
 	memset(buf, 0, sizeof(buf));
 	CU_ASSERT_EQUAL(sl_csum_fold(sl_csum_partial(buf, sizeof(buf), 0)), 0xffff);
 }
