@@ -153,12 +153,16 @@ static int show_reply(const char *cmd, const char *line, size_t len, const struc
 	int rc;
 
 	rc = sl_ctl_reply_parse(line, len, &result, &id, err, sizeof(err));
-	json_decref(id);
-	if (rc < 0) {
-		fprintf(stderr, "sluicectl: %s: %s\n", cmd, err);
-		return EXIT_CMD;
+	/* The request carried our pid as its id: anything else answers
+	 * somebody else's request. Refusals sent before the request was
+	 * read (too many clients, permission denied) carry no id. */
+	if (rc >= 0 && (id ? json_integer_value(id) != getpid() : rc == 0)) {
+		json_decref(result);
+		snprintf(err, sizeof(err), "reply does not answer this request (id mismatch)");
+		rc = -EPROTO;
 	}
-	if (rc > 0) {
+	json_decref(id);
+	if (rc != 0) {
 		fprintf(stderr, "sluicectl: %s: %s\n", cmd, err);
 		return EXIT_CMD;
 	}

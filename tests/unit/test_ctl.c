@@ -1167,9 +1167,11 @@ static void run_free(struct run *r)
 
 static void test_sluicectl_binary(void)
 {
+	struct cli hold[SL_CTL_MAX_CLIENTS];
 	struct sl_ctl_server *srv;
 	struct run r;
 	json_t *j;
+	int i;
 
 	fixture_up();
 	srv = start_server();
@@ -1247,6 +1249,18 @@ static void test_sluicectl_binary(void)
 	CU_ASSERT_EQUAL(r.status, 1);
 	CU_ASSERT(strstr(r.err, "no reply within 300 ms") != NULL);
 	run_free(&r);
+
+	/* A refusal that comes without an id still reaches the operator. */
+	for (i = 0; i < SL_CTL_MAX_CLIENTS; i++) {
+		cli_open(&hold[i]);
+		sl_ctl_server_poll(srv, 0);
+	}
+	run_sluicectl(srv, (const char *[]){ "-s", sock_path, "help", NULL }, &r);
+	CU_ASSERT_EQUAL(r.status, 1);
+	CU_ASSERT(strstr(r.err, "too many control clients") != NULL);
+	run_free(&r);
+	for (i = 0; i < SL_CTL_MAX_CLIENTS; i++)
+		cli_close(&hold[i]);
 
 	sl_ctl_server_destroy(srv);
 	fixture_down();
