@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "ctl_commands.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "../common/flow_hash.h"
+#include "../common/maglev.h"
+#include "ctl_server.h"
+#include "daemon.h"
+#include "stats.h"
+
+static int cmd_stats(void *ctx, json_t *args, json_t **result, char *err, size_t errlen)
+{
+	(void)args, (void)err, (void)errlen;
+	*result = sl_stats_json(ctx);
+	return 0;
+}
+
+static int cmd_vips(void *ctx, json_t *args, json_t **result, char *err, size_t errlen)
+{
+	(void)args, (void)err, (void)errlen;
+	*result = sl_vips_json(ctx);
+	return 0;
+}
+
+static int get_ip(json_t *args, const char *key, struct sl_ip *ip, char *err, size_t errlen)
+{
+	const char *s = json_string_value(json_object_get(args, key));
+
+	if (!s || sl_ip_parse(s, ip)) {
+		snprintf(err, errlen, "'%s' must be an IPv4 or IPv6 address", key);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int get_port(json_t *args, const char *key, uint16_t *port, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(args, key);
+
+	if (!v) {
+		*port = 0;
+		return 0;
+	}
+	if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 65535) {
+		snprintf(err, errlen, "'%s' must be a port number 0..65535", key);
+		return -EINVAL;
+	}
+	*port = (uint16_t)json_integer_value(v);
+	return 0;
+}
+
+/* Which backend would a new flow get: answers "why did this client land there" without a capture. */
+static int cmd_lookup(void *ctx, json_t *args, json_t **result, char *err, size_t errlen)
+{
+	struct sl_daemon *d = ctx;
+	const struct sl_dp_state *s = d->state;
+	const char *proto = json_string_value(json_object_get(args, "proto"));
+	struct sl_ip src, dst;
+	struct sl_flow_key k;
+	const struct sl_dp_vip *v;
+	uint16_t sport, dport;
+	uint32_t slot, bi;
+	char buf[64];
+
+	if (get_ip(args, "src", &src, err, errlen) || get_ip(args, "dst", &dst, err, errlen) ||
+	    get_port(args, "sport", &sport, err, errlen) || get_port(args, "dport", &dport, err, errlen))
+		return -EINVAL;
+	if (src.family != dst.family) {
+		snprintf(err, errlen, "'src' and 'dst' must be the same address family");
+		return -EINVAL;
+	}
+	memset(&k, 0, sizeof(k));
+	memcpy(k.src, src.w, sizeof(k.src));
+	memcpy(k.dst, dst.w, sizeof(k.dst));
+	k.sport = htons(sport);
+	k.dport = htons(dport);
+	k.family = src.family;
+	k.proto = (!proto || strcmp(proto, "tcp") == 0) ? IPPROTO_TCP
+		  : strcmp(proto, "udp") == 0	      ? IPPROTO_UDP
+							      : 0;
+	if (!k.proto) {
+		snprintf(err, errlen, "'proto' must be tcp or udp");
+		return -EINVAL;
+	}
+	v = sl_dp_vip_find(s, &k);
+	if (!v) {
+		snprintf(err, errlen, "no VIP matches %s port %u/%s", sl_ip_str(&dst, buf, sizeof(buf)), dport,
+			 proto ? proto : "tcp");
+		return -ENOENT;
+	}
+	slot = sl_maglev_slot(sl_flow_hash(&k, v->hash_fields), v->table_size);
+	bi = v->table[slot];
+	*result = json_object();
+	json_object_set_new(*result, "vip", json_string(d->cfg.vips[v->index].name));
+	json_object_set_new(*result, "hash", json_integer(sl_flow_hash(&k, v->hash_fields)));
+	json_object_set_new(*result, "slot", json_integer(slot));
+	if (bi >= v->n_backends) {
+		json_object_set_new(*result, "backend", json_null());
+		return 0;
+	}
+	json_object_set_new(*result, "backend", json_string(d->cfg.vips[v->index].backends[bi].name));
+	json_object_set_new(*result, "address",
+			    json_string(sl_ip_str(&d->cfg.vips[v->index].backends[bi].addr, buf, sizeof(buf))));
+	return 0;
+}
+
+static int cmd_config(void *ctx, json_t *args, json_t **result, char *err, size_t errlen)
+{
+	struct sl_daemon *d = ctx;
+
+	(void)args, (void)err, (void)errlen;
+	*result = json_object();
+	json_object_set_new(*result, "path", json_string(d->cfg.path));
+	json_object_set_new(*result, "generation", json_integer((json_int_t)d->generation));
+	json_object_set_new(*result, "vips", json_integer(d->cfg.n_vips));
+	json_object_set_new(*result, "workers", json_integer(d->cfg.n_workers));
+	return 0;
+}
+
+static const struct sl_ctl_cmd commands[] = {
+	{ "stats", "counters: totals, drops by reason, per lcore", cmd_stats },
+	{ "vips", "VIPs and their backends: state, next hop, table share, counters", cmd_vips },
+	{ "lookup", "backend a new flow would get: src= dst= [sport=] [dport=] [proto=tcp|udp]", cmd_lookup },
+	{ "config", "the running configuration's source and generation", cmd_config },
+};
+
+int sl_ctl_start(struct sl_daemon *d, char *err, size_t errlen)
+{
+	if (!d->cfg.socket_path[0])
+		return 0;
+	d->ctl = sl_ctl_server_create(d->cfg.socket_path, 0600, -1, err, errlen);
+	if (!d->ctl)
+		return -errno;
+	return sl_ctl_server_set_commands(d->ctl, commands, sizeof(commands) / sizeof(commands[0]), d);
+}
+
+void sl_ctl_poll(struct sl_daemon *d, int timeout_ms)
+{
+	if (d->ctl) {
+		sl_ctl_server_poll(d->ctl, timeout_ms);
+	} else {
+		struct timespec ts = { 0, (long)timeout_ms * 1000000L };
+
+		nanosleep(&ts, NULL);
+	}
+}
+
+void sl_ctl_stop(struct sl_daemon *d)
+{
+	sl_ctl_server_destroy(d->ctl);
+	d->ctl = NULL;
+}

@@ -1,0 +1,322 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "daemon.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+
+#include "../dataplane/eal_args.h"
+#include "../dataplane/port.h"
+#include "ctl_commands.h"
+#include "log.h"
+#include "state_build.h"
+
+#define NEIGH_REFRESH_MS 500
+#define MBUF_CACHE 256
+
+static int open_ports(struct sl_daemon *d)
+{
+	const struct sl_config *c = &d->cfg;
+	char err[256], name[SL_DEVARG_MAX];
+	uint32_t i;
+	int rc;
+
+	for (i = 0; i < c->n_ports; i++) {
+		struct sl_daemon_port *p = &d->ports[i];
+		char pool_name[32];
+
+		sl_port_dev_name(c->ports[i].device, name, sizeof(name));
+		if (rte_eth_dev_get_port_by_name(name, &p->port_id)) {
+			sl_log(SL_LOG_ERR, "port %s: device '%s' not found (is the driver available?)",
+			       c->ports[i].name, name);
+			return -ENODEV;
+		}
+		snprintf(pool_name, sizeof(pool_name), "sl_pool%u", i);
+		/* Workers also allocate generated ICMP errors from this pool. */
+		p->pool = rte_pktmbuf_pool_create(pool_name, c->mempool_size, MBUF_CACHE, 0,
+						  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_eth_dev_socket_id(p->port_id));
+		if (!p->pool) {
+			sl_log(SL_LOG_ERR, "port %s: cannot create a pool of %u mbufs: %s", c->ports[i].name,
+			       c->mempool_size, rte_strerror(rte_errno));
+			return -ENOMEM;
+		}
+		rc = sl_port_start(p->port_id, (uint16_t)c->n_workers, (uint16_t)c->rx_desc,
+				   (uint16_t)c->tx_desc, c->ports[i].mtu, p->pool, err, sizeof(err));
+		if (rc) {
+			sl_log(SL_LOG_ERR, "port %s: %s", c->ports[i].name, err);
+			return rc;
+		}
+		rte_eth_macaddr_get(p->port_id, &p->mac);
+		p->exc_port = -1;
+		if (strcmp(c->exception_type, "tap") == 0) {
+			char ifname[SL_NAME_MAX + 8];
+
+			if (c->n_ports == 1)
+				snprintf(ifname, sizeof(ifname), "%s", c->exception_name);
+			else
+				snprintf(ifname, sizeof(ifname), "%s%u", c->exception_name, i);
+			rc = sl_port_create_tap(ifname, p->port_id, i, err, sizeof(err));
+			if (rc < 0) {
+				sl_log(SL_LOG_ERR, "%s", err);
+				return rc;
+			}
+			p->exc_port = rc;
+			rc = sl_port_start((uint16_t)p->exc_port, (uint16_t)c->n_workers, 512, 512, c->ports[i].mtu,
+					   p->pool, err, sizeof(err));
+			if (rc) {
+				sl_log(SL_LOG_ERR, "exception interface %s: %s", ifname, err);
+				return rc;
+			}
+			sl_log(SL_LOG_INFO, "exception interface %s carries non-VIP traffic of port %s", ifname,
+			       c->ports[i].name);
+		}
+		sl_log(SL_LOG_INFO, "port %s: %s up, mac " RTE_ETHER_ADDR_PRT_FMT ", %u queue(s), mtu %u",
+		       c->ports[i].name, name, RTE_ETHER_ADDR_BYTES(&p->mac), c->n_workers, c->ports[i].mtu);
+	}
+	d->n_ports = c->n_ports;
+	return 0;
+}
+
+static int create_workers(struct sl_daemon *d)
+{
+	const struct sl_config *c = &d->cfg;
+	size_t qsz = rte_rcu_qsbr_get_memsize(c->n_workers);
+	uint64_t tsc_ms = rte_get_tsc_hz() / 1000;
+	uint32_t i, j, rows = d->n_backend_rows ? d->n_backend_rows : 1;
+
+	d->qsbr = rte_zmalloc("sl_qsbr", qsz, RTE_CACHE_LINE_SIZE);
+	if (!d->qsbr || rte_rcu_qsbr_init(d->qsbr, c->n_workers))
+		return -ENOMEM;
+
+	for (i = 0; i < c->n_workers; i++) {
+		unsigned lcore = c->workers[i];
+		int sock = (int)rte_lcore_to_socket_id(lcore);
+		struct sl_worker *w = rte_zmalloc_socket("sl_worker", sizeof(*w), RTE_CACHE_LINE_SIZE, sock);
+		size_t fsz = sl_flow_table_mem_size(c->flow_entries);
+		void *fmem;
+
+		if (!w)
+			return -ENOMEM;
+		d->workers[i] = w;
+		fmem = rte_zmalloc_socket("sl_flows", fsz, RTE_CACHE_LINE_SIZE, sock);
+		w->vip_ctr = rte_zmalloc_socket("sl_vctr", sizeof(struct sl_ctr) * (c->n_vips ? c->n_vips : 1),
+						RTE_CACHE_LINE_SIZE, sock);
+		w->backend_ctr = rte_zmalloc_socket("sl_bctr", sizeof(struct sl_ctr) * rows, RTE_CACHE_LINE_SIZE,
+						    sock);
+		if (!fmem || !w->vip_ctr || !w->backend_ctr) {
+			sl_log(SL_LOG_ERR, "worker %u: cannot allocate a %zu MiB flow table and counters "
+			       "(more hugepages, or a smaller flows.entries)", lcore, fsz >> 20);
+			rte_free(fmem);
+			return -ENOMEM;
+		}
+		w->flows = sl_flow_table_init(fmem, c->flow_entries);
+		w->lcore_id = lcore;
+		w->idx = i;
+		w->burst = c->burst;
+		w->qsbr = d->qsbr;
+		w->state = &d->state;
+		w->tsc_per_ms = tsc_ms ? tsc_ms : 1;
+		w->pool = d->ports[0].pool;
+		w->n_ports = (uint16_t)d->n_ports;
+		for (j = 0; j < d->n_ports; j++) {
+			struct sl_worker_port *wp = &w->ports[j];
+
+			wp->port_id = d->ports[j].port_id;
+			wp->queue_id = (uint16_t)i;
+			wp->mtu = c->ports[j].mtu;
+			wp->mac = d->ports[j].mac;
+			wp->tx.port = wp->port_id;
+			wp->tx.queue = wp->queue_id;
+			wp->has_exc = d->ports[j].exc_port >= 0;
+			if (wp->has_exc) {
+				wp->exc_port = (uint16_t)d->ports[j].exc_port;
+				wp->exc_queue = (uint16_t)i;
+				wp->exc_tx.port = wp->exc_port;
+				wp->exc_tx.queue = wp->exc_queue;
+			}
+		}
+	}
+	d->n_workers = c->n_workers;
+	return 0;
+}
+
+void sl_daemon_publish(struct sl_daemon *d, struct sl_dp_state *next)
+{
+	struct sl_dp_state *old = d->state;
+
+	/* Release: every table and backend `next` points to is written before a worker can load it. */
+	__atomic_store_n(&d->state, next, __ATOMIC_RELEASE);
+	if (old && d->n_workers) {
+		/* Blocks only this thread, until every worker has finished the loop that might still read `old`. */
+		rte_rcu_qsbr_synchronize(d->qsbr, RTE_QSBR_THRID_INVALID);
+	}
+	sl_state_free(old);
+}
+
+int sl_daemon_rebuild(struct sl_daemon *d, char *err, size_t errlen)
+{
+	struct sl_dp_state *s = sl_state_build(&d->cfg, ++d->generation, d->backend_up, sl_neigh_lookup,
+					       d->neigh, err, errlen);
+
+	if (!s)
+		return -EINVAL;
+	sl_daemon_publish(d, s);
+	return 0;
+}
+
+/* Ask the kernel to resolve every next hop we do not know yet. */
+static void solicit_missing(struct sl_daemon *d)
+{
+	const struct sl_dp_state *s = d->state;
+	uint32_t i, j;
+
+	for (i = 0; s && i < d->cfg.n_vips; i++) {
+		for (j = 0; j < d->cfg.vips[i].n_backends; j++) {
+			struct sl_ip nh;
+
+			if (s->vips[i].backends[j].mac_ok)
+				continue;
+			sl_state_nexthop(&d->cfg, &d->cfg.vips[i], &d->cfg.vips[i].backends[j], &nh);
+			sl_neigh_solicit(&nh);
+		}
+	}
+}
+
+int sl_daemon_start(struct sl_daemon *d)
+{
+	struct sl_eal_argv ea;
+	char err[512];
+	uint32_t i;
+	int rc;
+
+	d->n_backend_rows = sl_state_backend_count(&d->cfg);
+	d->backend_up = calloc(d->n_backend_rows ? d->n_backend_rows : 1, 1);
+	if (!d->backend_up)
+		return -ENOMEM;
+	memset(d->backend_up, 1, d->n_backend_rows);
+
+	rc = sl_eal_argv_build(&d->cfg, d->no_huge, &ea);
+	if (rc) {
+		sl_log(SL_LOG_ERR, "EAL arguments too long");
+		return rc;
+	}
+	{
+		char line[2048];
+		size_t off = 0;
+		int k;
+
+		for (k = 0; k < ea.argc && off < sizeof(line); k++)
+			off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%s", k ? " " : "", ea.argv[k]);
+		sl_log(SL_LOG_DEBUG, "EAL: %s", line);
+	}
+	if (rte_eal_init(ea.argc, ea.argv) < 0) {
+		sl_log(SL_LOG_ERR, "EAL init failed: %s (hugepages missing? try --no-huge)",
+		       rte_strerror(rte_errno));
+		return -rte_errno;
+	}
+	for (i = 0; i < d->cfg.n_workers; i++) {
+		if (!rte_lcore_is_enabled(d->cfg.workers[i])) {
+			sl_log(SL_LOG_ERR, "worker lcore %u is not available", d->cfg.workers[i]);
+			return -EINVAL;
+		}
+	}
+	rc = open_ports(d);
+	if (rc)
+		return rc;
+	rc = create_workers(d);
+	if (rc)
+		return rc;
+
+	d->neigh = sl_neigh_create();
+	if (!d->neigh) {
+		sl_log(SL_LOG_ERR, "cannot open a netlink socket for neighbour resolution");
+		return -errno;
+	}
+	sl_neigh_refresh(d->neigh);
+	rc = sl_daemon_rebuild(d, err, sizeof(err));
+	if (rc) {
+		sl_log(SL_LOG_ERR, "%s", err);
+		return rc;
+	}
+	solicit_missing(d);
+
+	rc = sl_ctl_start(d, err, sizeof(err));
+	if (rc) {
+		sl_log(SL_LOG_ERR, "%s", err);
+		return rc;
+	}
+	for (i = 0; i < d->n_workers; i++) {
+		rc = rte_eal_remote_launch(sl_worker_main, d->workers[i], d->workers[i]->lcore_id);
+		if (rc) {
+			sl_log(SL_LOG_ERR, "cannot launch worker on lcore %u", d->workers[i]->lcore_id);
+			return rc;
+		}
+	}
+	sl_log(SL_LOG_INFO, "%u VIP(s), %u backend(s), %u worker(s) running", d->cfg.n_vips,
+	       d->n_backend_rows, d->n_workers);
+	return 0;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void sl_daemon_run(struct sl_daemon *d)
+{
+	uint64_t next_neigh = 0;
+	char err[512];
+
+	while (!d->stop) {
+		uint64_t t = now_ms();
+
+		if (t >= next_neigh) {
+			int changed = sl_neigh_refresh(d->neigh);
+
+			if (changed > 0) {
+				if (sl_daemon_rebuild(d, err, sizeof(err)))
+					sl_log(SL_LOG_ERR, "%s", err);
+				else
+					sl_log(SL_LOG_INFO, "next-hop MACs changed (%d): tables republished", changed);
+			}
+			solicit_missing(d);
+			next_neigh = t + NEIGH_REFRESH_MS;
+		}
+		sl_ctl_poll(d, 100);
+	}
+}
+
+void sl_daemon_shutdown(struct sl_daemon *d)
+{
+	uint32_t i;
+
+	for (i = 0; i < d->n_workers; i++)
+		d->workers[i]->stop = true;
+	rte_eal_mp_wait_lcore();
+	sl_ctl_stop(d);
+	for (i = 0; i < d->n_ports; i++) {
+		sl_port_close(d->ports[i].port_id);
+		if (d->ports[i].exc_port >= 0)
+			sl_port_close((uint16_t)d->ports[i].exc_port);
+	}
+	sl_state_free(d->state);
+	d->state = NULL;
+	sl_neigh_destroy(d->neigh);
+	free(d->backend_up);
+	rte_eal_cleanup();
+	sl_config_free(&d->cfg);
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The running daemon: EAL, ports, workers, the published dataplane snapshot
+ * and the control loop that owns them. Everything here runs on the main
+ * (control) lcore; workers only see their struct sl_worker and the snapshot.
+ */
+#ifndef SLUICE_DAEMON_H
+#define SLUICE_DAEMON_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../config/config.h"
+#include "../dataplane/dp_state.h"
+#include "../dataplane/worker.h"
+#include "neigh.h"
+
+struct sl_ctl_server;
+
+struct sl_daemon_port {
+	uint16_t port_id;
+	int exc_port;       /* TAP port id, -1 without an exception interface */
+	struct rte_mempool *pool;
+	struct rte_ether_addr mac;
+};
+
+struct sl_daemon {
+	struct sl_config cfg;
+	bool no_huge;
+
+	struct sl_daemon_port ports[SL_MAX_PORTS];
+	uint32_t n_ports;
+	struct sl_worker *workers[SL_MAX_WORKERS];
+	uint32_t n_workers;
+
+	struct rte_rcu_qsbr *qsbr;
+	struct sl_dp_state *state;     /* published: workers load it with acquire */
+	uint64_t generation;
+	uint8_t *backend_up;           /* per backend counter row: health (all 1 until probes exist) */
+	uint32_t n_backend_rows;
+
+	struct sl_neigh *neigh;
+	struct sl_ctl_server *ctl;
+	volatile sig_atomic_t stop;
+};
+
+/* Initialise EAL and ports, build and publish the first snapshot, start workers. Returns 0 or -errno (message printed). */
+int sl_daemon_start(struct sl_daemon *d);
+
+/* Control loop until d->stop: neighbour refresh, republish on change, control socket. */
+void sl_daemon_run(struct sl_daemon *d);
+
+/* Stop workers, close ports and the socket, free everything. */
+void sl_daemon_shutdown(struct sl_daemon *d);
+
+/* Swap in @next for the workers and free the old snapshot after an RCU grace period. */
+void sl_daemon_publish(struct sl_daemon *d, struct sl_dp_state *next);
+
+/* Rebuild the snapshot from the config, health flags and neighbour cache; publish it. 0 or -errno. */
+int sl_daemon_rebuild(struct sl_daemon *d, char *err, size_t errlen);
+
+#endif

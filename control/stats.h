@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Counter reports: the per-lcore rows every worker writes, summed by the
+ * control thread into JSON for the control socket, the exit summary and
+ * (later) metrics. Control thread only; reads race benignly with workers'
+ * increments (each 64-bit load is atomic on the targets we support).
+ */
+#ifndef SLUICE_STATS_H
+#define SLUICE_STATS_H
+
+#include <jansson.h>
+
+#include "daemon.h"
+
+/* {"rx","tx","host",...,"drops":{reason:n},"lcores":[{...}]} — new reference. */
+json_t *sl_stats_json(const struct sl_daemon *d);
+
+/* [{VIP fields, counters, "backends":[{backend fields, state, table_entries, counters}]}] — new reference. */
+json_t *sl_vips_json(const struct sl_daemon *d);
+
+#endif

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The dataplane's view of the world: VIPs, their backends and Maglev tables,
+ * next-hop MACs, outer addresses, and the counters workers write.
+ *
+ * One immutable snapshot at a time is published by the control thread
+ * through an RCU pointer (see dp_publish.h). Workers read it without locks;
+ * the only fields a worker writes are its own counter rows. No DPDK includes
+ * here, so the builder and the lookup are unit-testable.
+ */
+#ifndef SLUICE_DP_STATE_H
+#define SLUICE_DP_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../common/drop_reason.h"
+#include "../common/encap.h"
+#include "../common/flow_hash.h"
+#include "../common/flow_key.h"
+
+struct sl_vip_key {
+	uint32_t addr[4];
+	uint16_t port;   /* network order; 0 = any port (or the address marker) */
+	uint8_t  proto;  /* 0 = the "this address is a VIP" marker used for ICMP */
+	uint8_t  family;
+};
+
+struct sl_dp_backend {
+	uint32_t addr[4];
+	uint8_t  family;
+	uint8_t  up;          /* 0: no new flows and existing flows move (health) */
+	uint8_t  mac_ok;      /* next-hop MAC resolved */
+	uint8_t  mac[6];      /* next hop for this backend (gateway or the backend itself) */
+	uint32_t weight;
+	uint32_t ctr_idx;     /* row in the per-lcore backend counters */
+};
+
+struct sl_dp_vip {
+	struct sl_vip_key key;
+	enum sl_fwd_method method;
+	uint32_t hash_fields;
+	uint16_t gue_port;
+	uint32_t table_size;
+	const uint32_t *table;       /* Maglev: slot -> backend index, SL_MAGLEV_EMPTY if none */
+	struct sl_dp_backend *backends;
+	uint32_t n_backends;
+	uint32_t index;              /* position in sl_dp_state.vips, kept in flow entries */
+	uint32_t ctr_idx;            /* row in the workers' VIP counters */
+};
+
+struct sl_dp_state {
+	uint64_t generation;
+	uint32_t n_vips;
+	struct sl_dp_vip *vips;
+
+	/* open-addressed VIP index: power-of-two slots holding vip index + 1 (0 = empty) */
+	uint32_t vip_slots_mask;
+	uint32_t *vip_slots;
+	struct sl_vip_key *vip_slot_keys;
+
+	uint32_t src_v4[4], src_v6[4];
+	uint8_t  outer_ttl;
+	uint32_t tcp_timeout_ms, udp_timeout_ms;
+};
+
+static inline uint32_t sl_vip_key_hash(const struct sl_vip_key *k)
+{
+	uint32_t h = SL_FLOW_HASH_SEED;
+
+	h = sl_hash_mix(h, k->addr[0]);
+	h = sl_hash_mix(h, k->addr[1] ^ k->addr[2] ^ k->addr[3]);
+	h = sl_hash_mix(h, (uint32_t)k->port << 16 | (uint32_t)k->proto << 8 | k->family);
+	return sl_hash_final(h);
+}
+
+static inline int sl_vip_key_eq(const struct sl_vip_key *a, const struct sl_vip_key *b)
+{
+	return a->addr[0] == b->addr[0] && a->addr[1] == b->addr[1] && a->addr[2] == b->addr[2] &&
+	       a->addr[3] == b->addr[3] && a->port == b->port && a->proto == b->proto &&
+	       a->family == b->family;
+}
+
+static inline const struct sl_dp_vip *sl_dp_vip_get(const struct sl_dp_state *s,
+						     const struct sl_vip_key *k)
+{
+	uint32_t i = sl_vip_key_hash(k) & s->vip_slots_mask, v;
+
+	/* The index is at most half full, so a probe run always ends at an empty slot. */
+	while ((v = s->vip_slots[i]) != 0) {
+		if (sl_vip_key_eq(&s->vip_slot_keys[i], k))
+			return &s->vips[v - 1];
+		i = (i + 1) & s->vip_slots_mask;
+	}
+	return NULL;
+}
+
+/* VIP for the flow's (dst, dport, proto), falling back to the any-port VIP. NULL on a miss. Lock-free read. */
+static inline const struct sl_dp_vip *sl_dp_vip_find(const struct sl_dp_state *s,
+						      const struct sl_flow_key *fk)
+{
+	struct sl_vip_key k = {
+		.addr = { fk->dst[0], fk->dst[1], fk->dst[2], fk->dst[3] },
+		.port = fk->dport, .proto = fk->proto, .family = fk->family,
+	};
+	const struct sl_dp_vip *v = sl_dp_vip_get(s, &k);
+
+	if (v)
+		return v;
+	k.port = 0;
+	return sl_dp_vip_get(s, &k);
+}
+
+/* Any VIP on the flow's destination address (ICMP echo). Lock-free read. */
+static inline const struct sl_dp_vip *sl_dp_vip_find_addr(const struct sl_dp_state *s,
+							   const struct sl_flow_key *fk)
+{
+	struct sl_vip_key k = {
+		.addr = { fk->dst[0], fk->dst[1], fk->dst[2], fk->dst[3] },
+		.family = fk->family,
+	};
+
+	return sl_dp_vip_get(s, &k);
+}
+
+/* Build-time insert used by the state builder; -EEXIST for a duplicate, -ENOSPC when full. */
+int sl_dp_vip_index_add(struct sl_dp_state *s, const struct sl_vip_key *k, uint32_t vip_index);
+
+#endif
