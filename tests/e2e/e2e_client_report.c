@@ -73,7 +73,8 @@ int e2e_client_report(FILE *f, const struct e2e_client_cfg *cfg,
 	ok = failures == 0 && res->succeeded == cfg->connections;
 	if (w && !add_weights(root, w, &res->backends, tol))
 		ok = false;
-	if (json_dumpf(root, f, JSON_COMPACT | JSON_REAL_PRECISION(10)) || fputc('\n', f) == EOF || fflush(f)) {
+	if (json_dumpf(root, f, JSON_COMPACT | JSON_REAL_PRECISION(10)) || fputc('\n', f) == EOF ||
+	    fflush(f)) {
 		json_decref(root);
 		return -EIO;
 	}

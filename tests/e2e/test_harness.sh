@@ -57,17 +57,21 @@ check "topo_up" topo_up "$P" || exit 1
 for be in $(topo_backends); do
 	check "cli reaches $be over IPv4" q topo_exec cli ping -c1 -W2 -q "$(topo_addr4 "$be")"
 	check "cli reaches $be over IPv6" q topo_exec cli ping -6 -c1 -W2 -q "$(topo_addr6 "$be")"
-	check "$be has the IPv4 VIP on lo" eval "topo_exec $be ip -4 addr show dev lo | grep -q '198.18.100.1/32'"
-	check "$be has the IPv6 VIP on lo" eval "topo_exec $be ip -6 addr show dev lo | grep -q '2001:db8:100::1/128'"
+	check "$be has the IPv4 VIP on lo" \
+		eval "topo_exec $be ip -4 addr show dev lo | grep -q '198.18.100.1/32'"
+	check "$be has the IPv6 VIP on lo" \
+		eval "topo_exec $be ip -6 addr show dev lo | grep -q '2001:db8:100::1/128'"
 	check "$be rp_filter off" test "$(topo_exec "$be" sysctl -n net.ipv4.conf.be0.rp_filter)" = 0
 	check "$be arp_ignore=1" test "$(topo_exec "$be" sysctl -n net.ipv4.conf.all.arp_ignore)" = 1
-	check "$be be0 MTU $TOPO_TUNNEL_MTU" eval "topo_exec $be ip link show be0 | grep -q 'mtu $TOPO_TUNNEL_MTU '"
+	check "$be be0 MTU $TOPO_TUNNEL_MTU" \
+		eval "topo_exec $be ip link show be0 | grep -q 'mtu $TOPO_TUNNEL_MTU '"
 done
 check "cli routes the IPv4 VIP range via the LB" \
 	eval "topo_exec cli ip route get 198.18.100.7 | grep -q 'via 198.18.0.2 dev cli0'"
 check "cli routes the IPv6 VIP range via the LB" \
 	eval "topo_exec cli ip -6 route get 2001:db8:100::7 | grep -q 'via 2001:db8::2 dev cli0'"
-check "cli0 checksum offload off" eval "topo_exec cli ethtool -k cli0 | grep -q '^tx-checksumming: off'"
+check "cli0 checksum offload off" \
+	eval "topo_exec cli ethtool -k cli0 | grep -q '^tx-checksumming: off'"
 check "lb0 GRO off" eval "topo_exec lb ethtool -k lb0 | grep -q '^generic-receive-offload: off'"
 check "lb reachable from cli" q topo_exec cli ping -c1 -W2 -q "$(topo_addr4 lb)"
 check "a second topo_up on the same prefix is refused" eval "! topo_up $P 2>/dev/null"
@@ -81,7 +85,8 @@ done
 check "IPv4 TCP: 300 connections x 3 requests to be2" \
 	client v4 --target "$(topo_addr4 be2):$PORT" --connections 300 --concurrency 150 \
 	--requests 3 --expect-weights be2=1 --tolerance 0 --deadline-s 30
-check "IPv4 TCP: every connection counted for be2" test "$(jget v4.json 'd["backends"]["be2"]["connections"]')" = 300
+check "IPv4 TCP: every connection counted for be2" \
+	test "$(jget v4.json 'd["backends"]["be2"]["connections"]')" = 300
 check "IPv4 TCP: 900 replies" test "$(jget v4.json 'd["requests_answered"]')" = 900
 
 check "IPv6 TCP: 100 long-lived connections (3 requests 100 ms apart) to be3" \
@@ -89,17 +94,38 @@ check "IPv6 TCP: 100 long-lived connections (3 requests 100 ms apart) to be3" \
 	--expect-weights be3=1 --deadline-s 30
 check "IPv6 TCP: connections stayed open across the delays" \
 	eval "[ \"\$(jget v6.json 'd[\"elapsed_ms\"]')\" -ge 200 ]"
-check "IPv6 TCP: every connection counted for be3" test "$(jget v6.json 'd["backends"]["be3"]["connections"]')" = 100
+check "IPv6 TCP: every connection counted for be3" \
+	test "$(jget v6.json 'd["backends"]["be3"]["connections"]')" = 100
 
 check "IPv4 UDP: 50 flows to be1" \
 	client udp --udp --target "$(topo_addr4 be1):$PORT" --connections 50 --expect-weights be1=1
 check "IPv6 UDP: 50 flows to be1" \
 	client udp6 --udp --target "[$(topo_addr6 be1)]:$PORT" --connections 50 --expect-weights be1=1
 
+# ---- the backend side of DSR, without an LB -----------------------------------
+# A host route on the client sends VIP traffic straight to be1's MAC, as L2
+# DSR would: be1 must accept it on lo's VIP and answer from the VIP, over TCP
+# and over UDP through a wildcard socket (the reply source comes from pktinfo).
+check "sl_server on be1 for the VIPs" \
+	topo_server_start be1 --as be1vip --udp --listen "*:$((PORT + 2))"
+check "client routes the VIPs to be1" \
+	eval "topo_exec cli ip route add 198.18.100.1/32 via $(topo_addr4 be1) &&
+	topo_exec cli ip -6 route add 2001:db8:100::1/128 via $(topo_addr6 be1)"
+for t in "198.18.100.1" "[2001:db8:100::1]"; do
+	check "VIP $t TCP answered by be1 from the VIP" \
+		client vip --target "$t:$((PORT + 2))" --connections 20 --expect-weights be1vip=1
+	check "VIP $t UDP answered by be1 from the VIP" \
+		client vipu --udp --target "$t:$((PORT + 2))" --connections 20 --expect-weights be1vip=1
+done
+topo_exec cli ip route del 198.18.100.1/32
+topo_exec cli ip -6 route del 2001:db8:100::1/128
+topo_server_stop be1vip
+
 # ---- sl_client notices what it must notice -----------------------------------
 check_fails "shares far from the weights fail" \
 	client shares --target "$(topo_addr4 be1):$PORT" --connections 20 --expect-weights be1=1,be2=1
-check "... and name the starved backend" test "$(jget shares.json 'd["weights"]["backends"]["be2"]["ok"]')" = False
+check "... and name the starved backend" \
+	test "$(jget shares.json 'd["weights"]["backends"]["be2"]["ok"]')" = False
 check_fails "a backend not in the weights fails" \
 	client unlisted --target "$(topo_addr4 be1):$PORT" --connections 20 --expect-weights be2=1
 check_fails "refused connections fail" \
@@ -116,7 +142,8 @@ misbehave() { # MODE PORT
 	for _ in $(seq 50); do [ -s "$WD/mis$2.ready" ] && return 0; sleep 0.1; done
 	return 1
 }
-check "misbehaving servers start" eval "misbehave alternate 9001 && misbehave silent 9002 && misbehave wrongtoken 9003"
+check "misbehaving servers start" \
+	eval "misbehave alternate 9001 && misbehave silent 9002 && misbehave wrongtoken 9003"
 check_fails "replies from two backends on one connection fail" \
 	client mixed --target "$(topo_addr4 be1):9001" --connections 10 --requests 2
 check "... as mixed_backend" test "$(jget mixed.json 'd["failure_reasons"]["mixed_backend"]')" = 10
@@ -153,7 +180,8 @@ hostile "s.sendall(b'half-a-line-then-close')"
 hostile "s.sendall(b'ok-token\n' * 2000)"
 check "sl_server still serves after hostile input" \
 	client after --target "$(topo_addr4 be2):$PORT" --connections 50 --expect-weights be2=1
-check "sl_server counted the bad lines" eval "topo_server_stop be2; grep -q 'bad_lines [1-9]' '$WD/be2-server.log'"
+check "sl_server counted the bad lines" \
+	eval "topo_server_stop be2; grep -q 'bad_lines [1-9]' '$WD/be2-server.log'"
 
 # ---- XDP helpers ----------------------------------------------------------------
 if [ -f "$SL_E2E_BUILDDIR/xdp_pass.bpf.o" ]; then
@@ -186,7 +214,7 @@ topo_up "\$TOPO_PREFIX"
 topo_server_start be1 --listen "198.18.0.11:$PORT"
 sleep 60
 EOF
-TOPO_PREFIX=${P}h TOPO_GUARDED= TOPO_WORKDIR= timeout 30 bash "$WD/hang.sh" >"$WD/hang.log" 2>&1
+TOPO_PREFIX=${P}h TOPO_GUARDED='' TOPO_WORKDIR='' timeout 30 bash "$WD/hang.sh" >"$WD/hang.log" 2>&1
 rc=$?
 check "a hanging body is stopped by its guard (exit 124)" test "$rc" = 124
 check "... and its topology is gone" eval "! ip netns list | grep -q '^${P}h-'"

@@ -29,50 +29,58 @@ _topo_tool() { # NAME
 	echo "$bin"
 }
 
-# topo_server_start NODE SL_SERVER_ARGS... : start sl_server --name NODE in
-# NODE's namespace (e.g. `topo_server_start be1 --listen '*:8080'`), wait up to
-# 5 s until it listens, and stop it when the script exits. Output goes to
-# $TOPO_WORKDIR/NODE-server.log. Bounded by TOPO_SERVER_MAX_SECONDS.
+# topo_server_start NODE [--as NAME] SL_SERVER_ARGS... : start sl_server in
+# NODE's namespace (e.g. `topo_server_start be1 --listen '*:8080'`), named NODE
+# in its replies unless --as NAME is given (to run a second server on one
+# node); wait up to 5 s until it listens, and stop it when the script exits.
+# Output goes to $TOPO_WORKDIR/NAME-server.log. Bounded by
+# TOPO_SERVER_MAX_SECONDS.
 topo_server_start() {
-	local node=${1:?topo_server_start NODE ARGS...}
+	local node=${1:?topo_server_start NODE [--as NAME] ARGS...}
 	shift
-	local bin wd i
+	local name=$node bin wd i
+	if [ "${1:-}" = --as ]; then
+		name=${2:?--as NAME}
+		shift 2
+	fi
 	bin=$(_topo_tool sl_server) || return 1
 	topo_workdir || return 1
 	wd=$TOPO_WORKDIR
-	rm -f "$wd/$node.ready"
+	rm -f "$wd/$name.ready"
 	[ ${#_TOPO_SERVER_PIDS[@]} -gt 0 ] || topo_on_exit topo_servers_stop
 	# ip netns exec, not topo_exec: a function run with & would be a subshell
 	# whose pid is not the server's, and killing it would orphan the server.
-	ip netns exec "$(topo_ns "$TOPO_PREFIX" "$node")" "$bin" --name "$node" --max-seconds "$TOPO_SERVER_MAX_SECONDS" \
-		--ready-file "$wd/$node.ready" "$@" >"$wd/$node-server.log" 2>&1 &
-	_TOPO_SERVER_PIDS[$node]=$!
+	ip netns exec "$(topo_ns "$TOPO_PREFIX" "$node")" "$bin" --name "$name" \
+		--max-seconds "$TOPO_SERVER_MAX_SECONDS" \
+		--ready-file "$wd/$name.ready" "$@" >"$wd/$name-server.log" 2>&1 &
+	_TOPO_SERVER_PIDS[$name]=$!
 	for ((i = 0; i < 50; i++)); do
-		[ -s "$wd/$node.ready" ] && return 0
-		if ! kill -0 "${_TOPO_SERVER_PIDS[$node]}" 2>/dev/null; then
-			echo "topo: sl_server on $node exited:" >&2
-			cat "$wd/$node-server.log" >&2
-			unset "_TOPO_SERVER_PIDS[$node]"
+		[ -s "$wd/$name.ready" ] && return 0
+		if ! kill -0 "${_TOPO_SERVER_PIDS[$name]}" 2>/dev/null; then
+			echo "topo: sl_server $name on $node exited:" >&2
+			cat "$wd/$name-server.log" >&2
+			unset "_TOPO_SERVER_PIDS[$name]"
 			return 1
 		fi
 		sleep 0.1
 	done
-	echo "topo: sl_server on $node not ready after 5 s" >&2
+	echo "topo: sl_server $name on $node not ready after 5 s" >&2
 	return 1
 }
 
-# topo_server_stop NODE : SIGTERM the server started on NODE and wait for it.
+# topo_server_stop NAME : SIGTERM the server started as NAME and wait for it.
 topo_server_stop() {
-	local node=$1 pid=${_TOPO_SERVER_PIDS[$1]:-}
+	local name=$1 pid=${_TOPO_SERVER_PIDS[$1]:-}
 	[ -n "$pid" ] || return 0
 	kill -TERM "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
-	unset "_TOPO_SERVER_PIDS[$node]"
+	unset "_TOPO_SERVER_PIDS[$name]"
 }
 
+# topo_servers_stop : stop every server topo_server_start started.
 topo_servers_stop() {
-	local node
-	for node in "${!_TOPO_SERVER_PIDS[@]}"; do topo_server_stop "$node"; done
+	local name
+	for name in "${!_TOPO_SERVER_PIDS[@]}"; do topo_server_stop "$name"; done
 }
 
 # topo_client NODE SL_CLIENT_ARGS... : run sl_client in NODE's namespace;

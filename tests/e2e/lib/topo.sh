@@ -58,6 +58,9 @@ topo_backends() {
 
 # topo_exec NODE cmd... : run cmd inside NODE's namespace of the current
 # topology ($TOPO_PREFIX, set by topo_up). NODE may also be a full namespace name.
+# Do not background it for a long-lived process (`topo_exec be1 srv &`): the &
+# forks a subshell whose pid is not the process's. Use topo_server_start, or
+# `ip netns exec "$(topo_ns "$TOPO_PREFIX" be1)" srv &`.
 topo_exec() {
 	local node=$1
 	shift
@@ -98,7 +101,8 @@ _topo_link() { # PREFIX NODE IFACE PORT MTU
 	local nns sw
 	nns=$(topo_ns "$p" "$node")
 	sw=$(topo_ns "$p" sw)
-	ip -n "$nns" link add "$ifc" mtu "$mtu" type veth peer name "$port" netns "$sw" mtu "$mtu" || return 1
+	ip -n "$nns" link add "$ifc" mtu "$mtu" type veth \
+		peer name "$port" netns "$sw" mtu "$mtu" || return 1
 	ip -n "$sw" link set "$port" master br0 up || return 1
 	_topo_no_offload "$nns" "$ifc"
 	_topo_no_offload "$sw" "$port"
@@ -120,8 +124,10 @@ _topo_backend() { # PREFIX NODE VIP...
 	_topo_node_addr "$ns" be0 "$node" || return 1
 	# Replies go to the client, whose link is 1500: without this route MTU a
 	# backend would size its packets to its own 1600-byte link.
-	ip -n "$ns" route replace "$TOPO_NET4.0/24" dev be0 src "$(topo_addr4 "$node")" mtu "$TOPO_CLIENT_MTU" || return 1
-	ip -n "$ns" -6 route replace "${TOPO_NET6}:/64" dev be0 metric 256 mtu "$TOPO_CLIENT_MTU" || return 1
+	ip -n "$ns" route replace "$TOPO_NET4.0/24" dev be0 src "$(topo_addr4 "$node")" \
+		mtu "$TOPO_CLIENT_MTU" || return 1
+	ip -n "$ns" -6 route replace "${TOPO_NET6}:/64" dev be0 metric 256 \
+		mtu "$TOPO_CLIENT_MTU" || return 1
 	ip -n "$ns" link set lo up
 	for vip in "$@"; do
 		topo_vip_add "$p" "$node" "$vip" || return 1
@@ -199,6 +205,7 @@ topo_down() {
 	[ -n "$all" ] || return 0
 	for ns in $all; do
 		pids=$(ip netns pids "$ns" 2>/dev/null)
+		# shellcheck disable=SC2086 # one pid per word
 		[ -z "$pids" ] || kill -TERM $pids 2>/dev/null
 	done
 	for i in 1 2 3 4 5 6 7 8 9 10; do
@@ -209,6 +216,7 @@ topo_down() {
 	done
 	for ns in $all; do
 		pids=$(ip netns pids "$ns" 2>/dev/null)
+		# shellcheck disable=SC2086 # one pid per word
 		[ -z "$pids" ] || kill -KILL $pids 2>/dev/null
 		ip netns del "$ns" 2>/dev/null
 	done
@@ -230,17 +238,19 @@ topo_attach_xdp_pass() {
 	ip -n "$(topo_ns "$p" sw)" link set dev "$node" xdpdrv obj "$obj" sec xdp
 }
 
-# topo_attach_decap PREFIX /path/to/sluice-decap : load the decapsulation
-# program on every backend's be0 (native XDP), and XDP_PASS on the switch-side
+# topo_attach_decap PREFIX /path/to/sluice-decap [ATTACH_ARGS...] : load the
+# decapsulation program on every backend's be0 (native XDP; ATTACH_ARGS such
+# as --gue-port go to `sluice-decap attach`), and XDP_PASS on the switch-side
 # peers so anything the decap program sends back with XDP_TX is delivered.
 topo_attach_decap() {
 	local p=${1:?topo_attach_decap PREFIX DECAP} decap=${2:?topo_attach_decap PREFIX DECAP} node
+	shift 2
 	if [ ! -x "$decap" ]; then
 		echo "topo_attach_decap: $decap is not an executable" >&2
 		return 1
 	fi
 	for node in $(topo_backends); do
-		ip netns exec "$(topo_ns "$p" "$node")" "$decap" attach be0 --mode native || return 1
+		ip netns exec "$(topo_ns "$p" "$node")" "$decap" attach be0 --mode native "$@" || return 1
 		topo_attach_xdp_pass "$p" "$node" || return 1
 	done
 }
