@@ -16,6 +16,7 @@
 #define TCP_FLAG_RST 0x04
 /* How far ahead of parsing we prefetch packet data; a few packets hides DRAM latency. */
 #define PREFETCH_AHEAD 4
+#define SWEEP_BUCKETS_PER_MS 64
 
 static inline void drop(struct sl_worker *w, struct rte_mbuf *m, enum sl_drop_reason r)
 {
@@ -285,6 +286,7 @@ int sl_worker_main(void *arg)
 {
 	struct sl_worker *w = arg;
 	struct rte_mbuf *pkts[SL_MAX_BURST];
+	uint32_t last_sweep = 0;
 
 	rte_rcu_qsbr_thread_register(w->qsbr, w->idx);
 	rte_rcu_qsbr_thread_online(w->qsbr, w->idx);
@@ -305,6 +307,13 @@ int sl_worker_main(void *arg)
 			if (p->has_exc)
 				poll_exception(w, p);
 			sl_worker_flush(w, p);
+		}
+		/* Reclaim idle flows a little at a time (64 buckets a millisecond covers a
+		 * million entries in two seconds): entries nobody looks up again would
+		 * otherwise look live once the 32-bit millisecond clock wraps. */
+		if (unlikely(now != last_sweep)) {
+			last_sweep = now;
+			sl_flow_sweep(w->flows, now, SWEEP_BUCKETS_PER_MS);
 		}
 		/* Nothing from `st` is used past this point: the control thread may free
 		 * a replaced snapshot once every worker has reported this. */
