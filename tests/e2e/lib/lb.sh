@@ -63,7 +63,8 @@ lb_ctl() {
 	"$SL_BUILD_ROOT/control/sluicectl" -s "$LB_SOCK" "$@"
 }
 
-# lb_start CONFIG [SLUICED_ARGS...] : start sluiced in the lb namespace and wait
+# lb_start CONFIG [SLUICED_ARGS...] : start sluiced in the lb namespace (CONFIG
+# "" = its embedded demo config, whose socket is /run/sluice/demo.sock) and wait
 # until its socket answers and every backend's next-hop MAC is known (15 s).
 # Runs without hugepages unless SL_HUGE=1, so a killed run pins nothing.
 lb_start() {
@@ -76,7 +77,12 @@ lb_start() {
 	# A blackhole route drops them silently. (A dedicated NIC has no such twin.)
 	ip -n "$(topo_ns "$TOPO_PREFIX" lb)" route replace blackhole "$TOPO_VIP_NET4" 2>/dev/null
 	ip -n "$(topo_ns "$TOPO_PREFIX" lb)" -6 route replace blackhole "$TOPO_VIP_NET6" 2>/dev/null
-	ip netns exec "$(topo_ns "$TOPO_PREFIX" lb)" "$SL_BUILD_ROOT/control/sluiced" -c "$conf" $huge \
+	local cargs=(-c "$conf")
+	if [ -z "$conf" ]; then
+		cargs=()
+		LB_SOCK=/run/sluice/demo.sock
+	fi
+	ip netns exec "$(topo_ns "$TOPO_PREFIX" lb)" "$SL_BUILD_ROOT/control/sluiced" "${cargs[@]}" $huge \
 		--stats-json "$TOPO_WORKDIR/sluiced-stats.json" "$@" >"$TOPO_WORKDIR/sluiced.log" 2>&1 &
 	LB_PID=$!
 	topo_on_exit lb_stop
