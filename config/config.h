@@ -31,12 +31,39 @@ struct sl_ip {
 	uint32_t w[4];    /* network byte order, flow_key layout */
 };
 
+/* Health probe settings: vips.[].health, overridable per backend (backends.[].health). */
+enum sl_probe_type { SL_PROBE_NONE, SL_PROBE_TCP, SL_PROBE_HTTP, SL_PROBE_HTTPS, SL_PROBE_UDP };
+
+#define SL_PROBE_PATH_MAX 256
+#define SL_PROBE_PAYLOAD_MAX 256
+
+struct sl_cfg_health {
+	enum sl_probe_type type;      /* "none" (default), "tcp", "http", "https", "udp" */
+	uint16_t port;                /* 0 = the VIP's port (required when the VIP is any-port) */
+	char     path[SL_PROBE_PATH_MAX];    /* HTTP(S) path, default "/" */
+	char     host[SL_NAME_MAX];          /* HTTP Host header; "" = the backend address */
+	uint16_t expect_status;       /* HTTP(S): expected status, default 200 */
+	uint32_t interval_ms;         /* default 2000, 100..3600000 */
+	uint32_t timeout_ms;          /* default 1000, 10..interval_ms */
+	uint32_t rise;                /* successes in a row to become UP, default 2, 1..100 */
+	uint32_t fall;                /* failures in a row to become DOWN, default 3, 1..100 */
+	char     udp_send[SL_PROBE_PAYLOAD_MAX];   /* UDP request payload, default "ping" */
+	char     udp_expect[SL_PROBE_PAYLOAD_MAX]; /* UDP: reply must start with this; "" = any reply */
+};
+
+/* Schedulers: only maglev gives every LB node the same choice; the others pick per node. */
+enum sl_sched { SL_SCHED_MAGLEV, SL_SCHED_WRR, SL_SCHED_WRANDOM, SL_SCHED_LRT };
+
+/* What a VIP does when every backend is down. */
+enum sl_all_down { SL_ALL_DOWN_KEEP, SL_ALL_DOWN_DROP };
+
 struct sl_cfg_backend {
 	char     name[SL_NAME_MAX];   /* defaults to the address text */
 	struct sl_ip addr;
 	uint32_t weight;              /* 0..65535, default 100; 0 = drained */
 	bool     has_mac;
 	uint8_t  mac[6];              /* optional: skips neighbour lookup (L2 DSR) */
+	struct sl_cfg_health health;  /* the VIP's health settings with this backend's overrides applied */
 	int      line;
 };
 
@@ -49,6 +76,9 @@ struct sl_cfg_vip {
 	uint32_t table_size;          /* prime, default 65537 */
 	uint32_t hash_fields;         /* SL_HF_*, default SL_HF_ALL */
 	uint16_t gue_port;            /* default 6080 */
+	enum sl_sched scheduler;      /* "maglev" (default), "wrr", "wrandom", "lrt" */
+	enum sl_all_down all_down;    /* "keep" (default: last table stays) or "drop" */
+	struct sl_cfg_health health;  /* default type none: backends always up */
 	struct sl_cfg_backend *backends;
 	uint32_t n_backends;
 	int      line;
@@ -72,6 +102,11 @@ struct sl_config {
 	uint32_t main_lcore;          /* eal.main_lcore, default 0: control thread */
 
 	/* dataplane */
+	char     dp_type[8];          /* dataplane.type: "dpdk" (default) or "xdp" */
+	char     xdp_iface[SL_NAME_MAX];   /* dataplane.xdp.interface (required for xdp) */
+	char     xdp_mode[8];         /* dataplane.xdp.mode: "native" (default), "generic", "auto" (native, else generic, logged) */
+	char     xdp_egress[SL_NAME_MAX];  /* dataplane.xdp.egress: "" = XDP_TX out of the same interface, else redirect there */
+	char     xdp_pin_path[SL_PATH_MAX]; /* dataplane.xdp.pin_path, default "/sys/fs/bpf/sluice": pinned program and maps survive restarts */
 	struct sl_cfg_port ports[SL_MAX_PORTS];
 	uint32_t n_ports;
 	uint32_t workers[SL_MAX_WORKERS]; /* worker lcore ids; one RX/TX queue pair per port each */
@@ -96,6 +131,8 @@ struct sl_config {
 
 	/* control */
 	char     socket_path[SL_PATH_MAX]; /* default "/run/sluice/sluice.sock" */
+	char     socket_group[SL_NAME_MAX]; /* control.socket_group: "" = owner only (0600), else 0660 with this group */
+	char     metrics_listen[SL_NAME_MAX]; /* control.metrics: "127.0.0.1:9100" / "[::1]:9100"; "" = off (default) */
 
 	struct sl_cfg_vip *vips;
 	uint32_t n_vips;
