@@ -117,7 +117,7 @@ static int build_vip(const struct sl_config *cfg, const struct sl_cfg_vip *cv, s
 		db->family = cb->addr.family;
 		db->weight = cb->weight;
 		db->up = up ? up[ctr] : 1;
-		db->ctr_idx = ctr;
+		db->id = ctr;
 		resolve_mac(cfg, cv, cb, db, lookup, ctx);
 		memcpy(mb[j].id, cb->addr.w, sizeof(mb[j].id));
 		/* A backend that is down keeps its row but owns no slot. */
@@ -163,7 +163,7 @@ struct sl_dp_state *sl_state_build(const struct sl_config *cfg, uint64_t generat
 
 		s->n_vips = i + 1;
 		dv->index = i;
-		dv->ctr_idx = i;
+		dv->id = i;
 		if (build_vip(cfg, &cfg->vips[i], dv, &ctr_next, up, lookup, ctx, err, errlen))
 			goto fail;
 		rc = sl_dp_vip_index_add(s, &dv->key, i);

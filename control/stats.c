@@ -118,7 +118,7 @@ json_t *sl_vips_json(const struct sl_daemon *d)
 		json_object_set_new(v, "protocol", json_string(proto_name(cv->proto)));
 		json_object_set_new(v, "method", json_string(sl_fwd_method_name(cv->method)));
 		json_object_set_new(v, "table_size", json_integer(cv->table_size));
-		ctr_sum(d, dv->ctr_idx, 0, &c);
+		ctr_sum(d, dv->id, 0, &c);
 		put_ctr(v, &c);
 		for (j = 0; j < dv->n_backends; j++) {
 			const struct sl_dp_backend *db = &dv->backends[j];
@@ -134,7 +134,7 @@ json_t *sl_vips_json(const struct sl_daemon *d)
 					 db->mac[2], db->mac[3], db->mac[4], db->mac[5]);
 			json_object_set_new(b, "next_hop_mac", db->mac_ok ? json_string(buf) : json_null());
 			json_object_set_new(b, "table_entries", json_integer(owned ? owned[j] : 0));
-			ctr_sum(d, db->ctr_idx, 1, &c);
+			ctr_sum(d, db->id, 1, &c);
 			put_ctr(b, &c);
 			json_array_append_new(bs, b);
 		}

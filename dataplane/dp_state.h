@@ -26,14 +26,23 @@ struct sl_vip_key {
 	uint8_t  family;
 };
 
+/* Stable identities: a VIP's `id` and a backend's `id` survive every table
+ * change for as long as the VIP/backend exists, and name their counter rows.
+ * Flow entries remember (vip id, backend slot, slot generation), so a flow
+ * whose backend was removed, or whose slot was reused, is re-balanced rather
+ * than sent to a stranger. */
+#define SL_MAX_VIP_IDS     4096u
+#define SL_MAX_BACKEND_IDS 65536u
+
 struct sl_dp_backend {
 	uint32_t addr[4];
 	uint8_t  family;
-	uint8_t  up;          /* 0: no new flows and existing flows move (health) */
+	uint8_t  up;          /* 0: no new flows, and its existing flows move (health, removal) */
 	uint8_t  mac_ok;      /* next-hop MAC resolved */
 	uint8_t  mac[6];      /* next hop for this backend (gateway or the backend itself) */
-	uint32_t weight;
-	uint32_t ctr_idx;     /* row in the per-lcore backend counters */
+	uint16_t gen;         /* slot generation: bumped when the slot gets a different backend */
+	uint32_t weight;      /* effective weight (0 = drained: owns no slot, keeps its flows) */
+	uint32_t id;          /* stable backend id: counter row */
 };
 
 struct sl_dp_vip {
@@ -41,12 +50,16 @@ struct sl_dp_vip {
 	enum sl_fwd_method method;
 	uint32_t hash_fields;
 	uint16_t gue_port;
+	uint8_t  sched;              /* enum sl_sched (config.h); maglev is the default */
+	uint8_t  drop_all_down;      /* every backend down and policy "drop": count no_backend */
 	uint32_t table_size;
-	const uint32_t *table;       /* Maglev: slot -> backend index, SL_MAGLEV_EMPTY if none */
-	struct sl_dp_backend *backends;
+	const uint32_t *table;       /* Maglev: slot -> backend slot index, SL_MAGLEV_EMPTY if none */
+	const uint32_t *pick;        /* other schedulers: weighted sequence of backend slots */
+	uint32_t n_pick;
+	struct sl_dp_backend *backends; /* slots; a removed backend leaves a slot with up = 0 */
 	uint32_t n_backends;
-	uint32_t index;              /* position in sl_dp_state.vips, kept in flow entries */
-	uint32_t ctr_idx;            /* row in the workers' VIP counters */
+	uint32_t index;              /* position in sl_dp_state.vips (this snapshot only) */
+	uint32_t id;                 /* stable VIP id: counter row, kept in flow entries */
 };
 
 struct sl_dp_state {

@@ -136,10 +136,10 @@ static void forward(struct sl_worker *w, const struct sl_dp_state *st, struct sl
 		drop(w, m, SL_DROP_UNSUPPORTED);
 		return;
 	}
-	w->vip_ctr[vip->ctr_idx].pkts++;
-	w->vip_ctr[vip->ctr_idx].bytes += pi->l3_len;
-	w->backend_ctr[b->ctr_idx].pkts++;
-	w->backend_ctr[b->ctr_idx].bytes += pi->l3_len;
+	w->vip_ctr[vip->id].pkts++;
+	w->vip_ctr[vip->id].bytes += pi->l3_len;
+	w->backend_ctr[b->id].pkts++;
+	w->backend_ctr[b->id].bytes += pi->l3_len;
 	txbuf_add(w, p, &p->tx, m);
 }
 
@@ -157,8 +157,8 @@ static void balance(struct sl_worker *w, const struct sl_dp_state *st, struct sl
 	struct sl_flow_entry *e = sl_flow_lookup(w->flows, &pi->key, hash, now, timeout);
 	uint32_t bi, slot_hash;
 
-	if (likely(e != NULL && e->vip == vip->index && e->backend < vip->n_backends &&
-		   vip->backends[e->backend].up)) {
+	if (likely(e != NULL && e->vip == vip->id && e->backend < vip->n_backends &&
+		   vip->backends[e->backend].gen == e->flags && vip->backends[e->backend].up)) {
 		w->ctr.flow_hits++;
 		forward(w, st, p, m, pi, vip, &vip->backends[e->backend], hash);
 		return;
@@ -178,11 +178,11 @@ static void balance(struct sl_worker *w, const struct sl_dp_state *st, struct sl
 		if (!e)
 			e = sl_flow_insert(w->flows, &pi->key, hash, now, timeout);
 		e->backend = bi;
-		e->vip = (uint16_t)vip->index;
-		e->flags = 0;
+		e->vip = (uint16_t)vip->id;
+		e->flags = vip->backends[bi].gen;
 	}
-	w->vip_ctr[vip->ctr_idx].new_flows++;
-	w->backend_ctr[vip->backends[bi].ctr_idx].new_flows++;
+	w->vip_ctr[vip->id].new_flows++;
+	w->backend_ctr[vip->backends[bi].id].new_flows++;
 	forward(w, st, p, m, pi, vip, &vip->backends[bi], hash);
 }
 
