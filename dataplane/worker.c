@@ -235,6 +235,16 @@ void sl_worker_process_burst(struct sl_worker *w, const struct sl_dp_state *st,
 		}
 	}
 
+	/*
+	 * The buckets prefetched above have had a pass to arrive: read their signatures
+	 * and prefetch the matching entry lines too. Pass 2 does too much work per packet
+	 * for out-of-order execution to overlap one packet's entry miss with the next
+	 * one's, so without this every hit on a big table waits for DRAM in turn.
+	 */
+	for (i = 0; i < n; i++)
+		if (vip[i] && cls[i] != SL_PKT_ICMP_ECHO)
+			sl_flow_prefetch_entry(w->flows, hash[i]);
+
 	/* Pass 2: decide and queue. */
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
