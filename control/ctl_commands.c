@@ -96,16 +96,22 @@ static int cmd_lookup(void *ctx, json_t *args, json_t **result, char *err, size_
 	slot = sl_maglev_slot(sl_flow_hash(&k, v->hash_fields), v->table_size);
 	bi = v->table[slot];
 	*result = json_object();
-	json_object_set_new(*result, "vip", json_string(d->cfg.vips[v->index].name));
+	json_object_set_new(*result, "vip", json_string(d->model.vips[v->index].cfg.name));
+	if (v->sched != SL_SCHED_MAGLEV) {
+		/* wrr/wrandom/lrt choose per node at the flow's first packet: nothing to predict. */
+		json_object_set_new(*result, "scheduler_per_node", json_true());
+		json_object_set_new(*result, "backend", json_null());
+		return 0;
+	}
 	json_object_set_new(*result, "hash", json_integer(sl_flow_hash(&k, v->hash_fields)));
 	json_object_set_new(*result, "slot", json_integer(slot));
 	if (bi >= v->n_backends) {
 		json_object_set_new(*result, "backend", json_null());
 		return 0;
 	}
-	json_object_set_new(*result, "backend", json_string(d->cfg.vips[v->index].backends[bi].name));
+	json_object_set_new(*result, "backend", json_string(d->model.vips[v->index].slots[bi].cfg.name));
 	json_object_set_new(*result, "address",
-			    json_string(sl_ip_str(&d->cfg.vips[v->index].backends[bi].addr, buf, sizeof(buf))));
+			    json_string(sl_ip_str(&d->model.vips[v->index].slots[bi].cfg.addr, buf, sizeof(buf))));
 	return 0;
 }
 
@@ -115,10 +121,10 @@ static int cmd_config(void *ctx, json_t *args, json_t **result, char *err, size_
 
 	(void)args, (void)err, (void)errlen;
 	*result = json_object();
-	json_object_set_new(*result, "path", json_string(d->cfg.path));
+	json_object_set_new(*result, "path", json_string(d->model.cfg.path));
 	json_object_set_new(*result, "generation", json_integer((json_int_t)d->generation));
-	json_object_set_new(*result, "vips", json_integer(d->cfg.n_vips));
-	json_object_set_new(*result, "workers", json_integer(d->cfg.n_workers));
+	json_object_set_new(*result, "vips", json_integer(d->model.cfg.n_vips));
+	json_object_set_new(*result, "workers", json_integer(d->model.cfg.n_workers));
 	return 0;
 }
 
@@ -131,9 +137,9 @@ static const struct sl_ctl_cmd commands[] = {
 
 int sl_ctl_start(struct sl_daemon *d, char *err, size_t errlen)
 {
-	if (!d->cfg.socket_path[0])
+	if (!d->model.cfg.socket_path[0])
 		return 0;
-	d->ctl = sl_ctl_server_create(d->cfg.socket_path, 0600, -1, err, errlen);
+	d->ctl = sl_ctl_server_create(d->model.cfg.socket_path, 0600, -1, err, errlen);
 	if (!d->ctl)
 		return -errno;
 	return sl_ctl_server_set_commands(d->ctl, commands, sizeof(commands) / sizeof(commands[0]), d);

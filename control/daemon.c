@@ -20,14 +20,13 @@
 #include "../dataplane/port.h"
 #include "ctl_commands.h"
 #include "log.h"
-#include "state_build.h"
 
 #define NEIGH_REFRESH_MS 500
 #define MBUF_CACHE 256
 
 static int open_ports(struct sl_daemon *d)
 {
-	const struct sl_config *c = &d->cfg;
+	const struct sl_config *c = &d->model.cfg;
 	char err[256], name[SL_DEVARG_MAX];
 	uint32_t i;
 	int rc;
@@ -90,10 +89,10 @@ static int open_ports(struct sl_daemon *d)
 
 static int create_workers(struct sl_daemon *d)
 {
-	const struct sl_config *c = &d->cfg;
+	const struct sl_config *c = &d->model.cfg;
 	size_t qsz = rte_rcu_qsbr_get_memsize(c->n_workers);
 	uint64_t tsc_ms = rte_get_tsc_hz() / 1000;
-	uint32_t i, j, rows = d->n_backend_rows ? d->n_backend_rows : 1;
+	uint32_t i, j;
 
 	d->qsbr = rte_zmalloc("sl_qsbr", qsz, RTE_CACHE_LINE_SIZE);
 	if (!d->qsbr || rte_rcu_qsbr_init(d->qsbr, c->n_workers))
@@ -110,11 +109,13 @@ static int create_workers(struct sl_daemon *d)
 			return -ENOMEM;
 		d->workers[i] = w;
 		fmem = rte_zmalloc_socket("sl_flows", fsz, RTE_CACHE_LINE_SIZE, sock);
-		w->vip_ctr = rte_zmalloc_socket("sl_vctr", sizeof(struct sl_ctr) * (c->n_vips ? c->n_vips : 1),
+		/* Rows for every possible id: VIPs and backends added at run time need no reallocation. */
+		w->vip_ctr = rte_zmalloc_socket("sl_vctr", sizeof(struct sl_ctr) * SL_MAX_VIP_IDS,
 						RTE_CACHE_LINE_SIZE, sock);
-		w->backend_ctr = rte_zmalloc_socket("sl_bctr", sizeof(struct sl_ctr) * rows, RTE_CACHE_LINE_SIZE,
-						    sock);
-		if (!fmem || !w->vip_ctr || !w->backend_ctr) {
+		w->backend_ctr = rte_zmalloc_socket("sl_bctr", sizeof(struct sl_ctr) * SL_MAX_BACKEND_IDS,
+						    RTE_CACHE_LINE_SIZE, sock);
+		w->rr = rte_zmalloc_socket("sl_rr", sizeof(uint32_t) * SL_MAX_VIP_IDS, RTE_CACHE_LINE_SIZE, sock);
+		if (!fmem || !w->vip_ctr || !w->backend_ctr || !w->rr) {
 			sl_log(SL_LOG_ERR, "worker %u: cannot allocate a %zu MiB flow table and counters "
 			       "(more hugepages, or a smaller flows.entries)", lcore, fsz >> 20);
 			rte_free(fmem);
@@ -122,6 +123,7 @@ static int create_workers(struct sl_daemon *d)
 		}
 		w->flows = sl_flow_table_init(fmem, c->flow_entries);
 		w->lcore_id = lcore;
+		w->rng = rte_rdtsc() ^ ((uint64_t)lcore << 32) ^ 0x9e3779b97f4a7c15ull;
 		w->idx = i;
 		w->burst = c->burst;
 		w->qsbr = d->qsbr;
@@ -151,6 +153,17 @@ static int create_workers(struct sl_daemon *d)
 	return 0;
 }
 
+/* A released id's counters restart at zero when it is reused (no worker writes it any more). */
+static void zero_rows(void *ctx, bool is_vip, uint32_t id)
+{
+	struct sl_daemon *d = ctx;
+	uint32_t i;
+
+	for (i = 0; i < d->n_workers; i++)
+		memset(is_vip ? &d->workers[i]->vip_ctr[id] : &d->workers[i]->backend_ctr[id], 0,
+		       sizeof(struct sl_ctr));
+}
+
 void sl_daemon_publish(struct sl_daemon *d, struct sl_dp_state *next)
 {
 	struct sl_dp_state *old = d->state;
@@ -161,13 +174,14 @@ void sl_daemon_publish(struct sl_daemon *d, struct sl_dp_state *next)
 		/* Blocks only this thread, until every worker has finished the loop that might still read `old`. */
 		rte_rcu_qsbr_synchronize(d->qsbr, RTE_QSBR_THRID_INVALID);
 	}
-	sl_state_free(old);
+	sl_snapshot_free(old);
+	sl_model_ids_quiesced(&d->model, zero_rows, d);
 }
 
 int sl_daemon_rebuild(struct sl_daemon *d, char *err, size_t errlen)
 {
-	struct sl_dp_state *s = sl_state_build(&d->cfg, ++d->generation, d->backend_up, sl_neigh_lookup,
-					       d->neigh, err, errlen);
+	struct sl_dp_state *s = sl_model_snapshot(&d->model, ++d->generation, sl_neigh_lookup, d->neigh, err,
+						  errlen);
 
 	if (!s)
 		return -EINVAL;
@@ -179,15 +193,17 @@ int sl_daemon_rebuild(struct sl_daemon *d, char *err, size_t errlen)
 static void solicit_missing(struct sl_daemon *d)
 {
 	const struct sl_dp_state *s = d->state;
-	uint32_t i, j;
+	uint32_t i, k;
 
-	for (i = 0; s && i < d->cfg.n_vips; i++) {
-		for (j = 0; j < d->cfg.vips[i].n_backends; j++) {
+	for (i = 0; s && i < d->model.n_vips; i++) {
+		const struct sl_model_vip *v = &d->model.vips[i];
+
+		for (k = 0; k < v->n_slots; k++) {
 			struct sl_ip nh;
 
-			if (s->vips[i].backends[j].mac_ok)
+			if (!v->slots[k].in_use || s->vips[i].backends[k].mac_ok)
 				continue;
-			sl_state_nexthop(&d->cfg, &d->cfg.vips[i], &d->cfg.vips[i].backends[j], &nh);
+			sl_model_nexthop(&d->model.cfg, &v->cfg, &v->slots[k].cfg, &nh);
 			sl_neigh_solicit(&nh);
 		}
 	}
@@ -200,13 +216,7 @@ int sl_daemon_start(struct sl_daemon *d)
 	uint32_t i;
 	int rc;
 
-	d->n_backend_rows = sl_state_backend_count(&d->cfg);
-	d->backend_up = calloc(d->n_backend_rows ? d->n_backend_rows : 1, 1);
-	if (!d->backend_up)
-		return -ENOMEM;
-	memset(d->backend_up, 1, d->n_backend_rows);
-
-	rc = sl_eal_argv_build(&d->cfg, d->no_huge, &ea);
+	rc = sl_eal_argv_build(&d->model.cfg, d->no_huge, &ea);
 	if (rc) {
 		sl_log(SL_LOG_ERR, "EAL arguments too long");
 		return rc;
@@ -225,9 +235,9 @@ int sl_daemon_start(struct sl_daemon *d)
 		       rte_strerror(rte_errno));
 		return -rte_errno;
 	}
-	for (i = 0; i < d->cfg.n_workers; i++) {
-		if (!rte_lcore_is_enabled(d->cfg.workers[i])) {
-			sl_log(SL_LOG_ERR, "worker lcore %u is not available", d->cfg.workers[i]);
+	for (i = 0; i < d->model.cfg.n_workers; i++) {
+		if (!rte_lcore_is_enabled(d->model.cfg.workers[i])) {
+			sl_log(SL_LOG_ERR, "worker lcore %u is not available", d->model.cfg.workers[i]);
 			return -EINVAL;
 		}
 	}
@@ -263,8 +273,7 @@ int sl_daemon_start(struct sl_daemon *d)
 			return rc;
 		}
 	}
-	sl_log(SL_LOG_INFO, "%u VIP(s), %u backend(s), %u worker(s) running", d->cfg.n_vips,
-	       d->n_backend_rows, d->n_workers);
+	sl_log(SL_LOG_INFO, "%u VIP(s), %u worker(s) running", d->model.n_vips, d->n_workers);
 	return 0;
 }
 
@@ -313,10 +322,9 @@ void sl_daemon_shutdown(struct sl_daemon *d)
 		if (d->ports[i].exc_port >= 0)
 			sl_port_close((uint16_t)d->ports[i].exc_port);
 	}
-	sl_state_free(d->state);
+	sl_snapshot_free(d->state);
 	d->state = NULL;
 	sl_neigh_destroy(d->neigh);
-	free(d->backend_up);
 	rte_eal_cleanup();
-	sl_config_free(&d->cfg);
+	sl_model_free(&d->model);
 }

@@ -14,6 +14,7 @@
 #include "../config/config.h"
 #include "../dataplane/dp_state.h"
 #include "../dataplane/worker.h"
+#include "model.h"
 #include "neigh.h"
 
 struct sl_ctl_server;
@@ -26,7 +27,8 @@ struct sl_daemon_port {
 };
 
 struct sl_daemon {
-	struct sl_config cfg;
+	struct sl_model model;         /* running config + ids, health, drains, tables */
+	char config_path[SL_PATH_MAX]; /* "" = embedded config (reload re-reads this file) */
 	bool no_huge;
 
 	struct sl_daemon_port ports[SL_MAX_PORTS];
@@ -37,8 +39,6 @@ struct sl_daemon {
 	struct rte_rcu_qsbr *qsbr;
 	struct sl_dp_state *state;     /* published: workers load it with acquire */
 	uint64_t generation;
-	uint8_t *backend_up;           /* per backend counter row: health (all 1 until probes exist) */
-	uint32_t n_backend_rows;
 
 	struct sl_neigh *neigh;
 	struct sl_ctl_server *ctl;
@@ -57,7 +57,7 @@ void sl_daemon_shutdown(struct sl_daemon *d);
 /* Swap in @next for the workers and free the old snapshot after an RCU grace period. */
 void sl_daemon_publish(struct sl_daemon *d, struct sl_dp_state *next);
 
-/* Rebuild the snapshot from the config, health flags and neighbour cache; publish it. 0 or -errno. */
+/* Snapshot the model (rebuilding dirty tables) with the neighbour cache's MACs and publish it. 0 or -errno. */
 int sl_daemon_rebuild(struct sl_daemon *d, char *err, size_t errlen);
 
 #endif

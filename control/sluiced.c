@@ -66,6 +66,7 @@ int main(int argc, char **argv)
 	enum sl_log_level level = SL_LOG_INFO;
 	bool check = false, use_syslog = false;
 	struct sigaction sa;
+	struct sl_config cfg;
 	char err[1024];
 	int c, rc;
 
@@ -90,17 +91,24 @@ int main(int argc, char **argv)
 	}
 	sl_log_setup(level, use_syslog);
 
-	rc = config_path ? sl_config_load_file(config_path, &daemon_state.cfg, err, sizeof(err))
-			 : sl_config_load_string(sl_config_default_text(), "<embedded demo config>",
-						 &daemon_state.cfg, err, sizeof(err));
+	rc = config_path ? sl_config_load_file(config_path, &cfg, err, sizeof(err))
+			 : sl_config_load_string(sl_config_default_text(), "<embedded demo config>", &cfg, err,
+						 sizeof(err));
 	if (rc) {
 		fprintf(stderr, "sluiced: %s\n", err);
 		return 1;
 	}
 	if (check) {
-		printf("%s: valid (%u VIPs)\n", daemon_state.cfg.path, daemon_state.cfg.n_vips);
-		sl_config_free(&daemon_state.cfg);
+		printf("%s: valid (%u VIPs)\n", cfg.path, cfg.n_vips);
+		sl_config_free(&cfg);
 		return 0;
+	}
+	if (config_path)
+		snprintf(daemon_state.config_path, sizeof(daemon_state.config_path), "%s", config_path);
+	if (sl_model_init(&daemon_state.model, &cfg, err, sizeof(err))) {
+		fprintf(stderr, "sluiced: %s\n", err);
+		sl_config_free(&cfg);
+		return 1;
 	}
 
 	memset(&sa, 0, sizeof(sa));

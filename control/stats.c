@@ -95,52 +95,98 @@ static const char *proto_name(uint8_t p)
 	return p == IPPROTO_TCP ? "tcp" : p == IPPROTO_UDP ? "udp" : "?";
 }
 
+static const char *sched_name(enum sl_sched s)
+{
+	static const char *const names[] = { "maglev", "wrr", "wrandom", "lrt" };
+
+	return (unsigned)s < 4 ? names[s] : "?";
+}
+
+static const char *backend_state(const struct sl_model_backend *b)
+{
+	if (!sl_model_backend_up(b))
+		return "down";
+	return b->drained ? "draining" : (b->cfg.weight ? "up" : "weight0");
+}
+
+json_t *sl_backend_json(const struct sl_daemon *d, const struct sl_model_vip *v, uint32_t k, uint32_t owned)
+{
+	const struct sl_model_backend *mb = &v->slots[k];
+	const struct sl_dp_state *s = d->state;
+	const struct sl_dp_backend *db = NULL;
+	json_t *b = json_object();
+	struct sl_ctr c;
+	char buf[64];
+	uint32_t i;
+
+	for (i = 0; s && i < s->n_vips && !db; i++)
+		if (s->vips[i].id == v->id && k < s->vips[i].n_backends)
+			db = &s->vips[i].backends[k];
+	json_object_set_new(b, "name", json_string(mb->cfg.name));
+	json_object_set_new(b, "address", json_string(sl_ip_str(&mb->cfg.addr, buf, sizeof(buf))));
+	json_object_set_new(b, "weight", json_integer(mb->cfg.weight));
+	json_object_set_new(b, "state", json_string(backend_state(mb)));
+	json_object_set_new(b, "health", json_string(mb->cfg.health.type == SL_PROBE_NONE ? "none"
+						     : !mb->health_on			 ? "off"
+						     : mb->healthy			 ? "passing"
+											 : "failing"));
+	json_object_set_new(b, "rtt_us", mb->rtt_us ? json_integer(mb->rtt_us) : json_null());
+	if (db && db->mac_ok)
+		snprintf(buf, sizeof(buf), "%02x:%02x:%02x:%02x:%02x:%02x", db->mac[0], db->mac[1], db->mac[2],
+			 db->mac[3], db->mac[4], db->mac[5]);
+	json_object_set_new(b, "next_hop_mac", db && db->mac_ok ? json_string(buf) : json_null());
+	json_object_set_new(b, "table_entries", json_integer(owned));
+	ctr_sum(d, mb->id, 1, &c);
+	put_ctr(b, &c);
+	return b;
+}
+
+/* Slots each backend of @v owns in its current table (entries[k] for slot k). */
+static uint32_t *table_shares(const struct sl_model_vip *v)
+{
+	uint32_t *owned = calloc(v->n_slots ? v->n_slots : 1, sizeof(*owned)), k;
+
+	for (k = 0; owned && v->table && k < v->table->size; k++)
+		if (v->table->slots[k] < v->n_slots)
+			owned[v->table->slots[k]]++;
+	return owned;
+}
+
+json_t *sl_vip_json(const struct sl_daemon *d, const struct sl_model_vip *v, bool with_backends)
+{
+	json_t *o = json_object(), *bs = json_array();
+	uint32_t *owned = table_shares(v), k;
+	struct sl_ctr c;
+	char buf[64];
+
+	json_object_set_new(o, "name", json_string(v->cfg.name));
+	json_object_set_new(o, "address", json_string(sl_ip_str(&v->cfg.addr, buf, sizeof(buf))));
+	json_object_set_new(o, "port", json_integer(v->cfg.port));
+	json_object_set_new(o, "protocol", json_string(proto_name(v->cfg.proto)));
+	json_object_set_new(o, "method", json_string(sl_fwd_method_name(v->cfg.method)));
+	json_object_set_new(o, "scheduler", json_string(sched_name(v->cfg.scheduler)));
+	json_object_set_new(o, "table_size", json_integer(v->cfg.table_size));
+	json_object_set_new(o, "all_down", json_boolean(v->all_down));
+	json_object_set_new(o, "all_down_events", json_integer((json_int_t)v->all_down_events));
+	ctr_sum(d, v->id, 0, &c);
+	put_ctr(o, &c);
+	for (k = 0; with_backends && k < v->n_slots; k++)
+		if (v->slots[k].in_use)
+			json_array_append_new(bs, sl_backend_json(d, v, k, owned ? owned[k] : 0));
+	free(owned);
+	if (with_backends)
+		json_object_set_new(o, "backends", bs);
+	else
+		json_decref(bs);
+	return o;
+}
+
 json_t *sl_vips_json(const struct sl_daemon *d)
 {
-	const struct sl_dp_state *s = d->state;
 	json_t *arr = json_array();
-	uint32_t i, j, k;
+	uint32_t i;
 
-	for (i = 0; s && i < d->cfg.n_vips; i++) {
-		const struct sl_cfg_vip *cv = &d->cfg.vips[i];
-		const struct sl_dp_vip *dv = &s->vips[i];
-		json_t *v = json_object(), *bs = json_array();
-		uint32_t *owned = calloc(dv->n_backends ? dv->n_backends : 1, sizeof(*owned));
-		struct sl_ctr c;
-		char buf[64];
-
-		for (k = 0; owned && k < dv->table_size; k++)
-			if (dv->table[k] < dv->n_backends)
-				owned[dv->table[k]]++;
-		json_object_set_new(v, "name", json_string(cv->name));
-		json_object_set_new(v, "address", json_string(sl_ip_str(&cv->addr, buf, sizeof(buf))));
-		json_object_set_new(v, "port", json_integer(cv->port));
-		json_object_set_new(v, "protocol", json_string(proto_name(cv->proto)));
-		json_object_set_new(v, "method", json_string(sl_fwd_method_name(cv->method)));
-		json_object_set_new(v, "table_size", json_integer(cv->table_size));
-		ctr_sum(d, dv->id, 0, &c);
-		put_ctr(v, &c);
-		for (j = 0; j < dv->n_backends; j++) {
-			const struct sl_dp_backend *db = &dv->backends[j];
-			json_t *b = json_object();
-
-			json_object_set_new(b, "name", json_string(cv->backends[j].name));
-			json_object_set_new(b, "address",
-					    json_string(sl_ip_str(&cv->backends[j].addr, buf, sizeof(buf))));
-			json_object_set_new(b, "weight", json_integer(db->weight));
-			json_object_set_new(b, "state", json_string(!db->up ? "down" : db->weight ? "up" : "drained"));
-			if (db->mac_ok)
-				snprintf(buf, sizeof(buf), "%02x:%02x:%02x:%02x:%02x:%02x", db->mac[0], db->mac[1],
-					 db->mac[2], db->mac[3], db->mac[4], db->mac[5]);
-			json_object_set_new(b, "next_hop_mac", db->mac_ok ? json_string(buf) : json_null());
-			json_object_set_new(b, "table_entries", json_integer(owned ? owned[j] : 0));
-			ctr_sum(d, db->id, 1, &c);
-			put_ctr(b, &c);
-			json_array_append_new(bs, b);
-		}
-		free(owned);
-		json_object_set_new(v, "backends", bs);
-		json_array_append_new(arr, v);
-	}
+	for (i = 0; i < d->model.n_vips; i++)
+		json_array_append_new(arr, sl_vip_json(d, &d->model.vips[i], true));
 	return arr;
 }

@@ -60,6 +60,7 @@ struct sl_dp_vip {
 	uint32_t n_backends;
 	uint32_t index;              /* position in sl_dp_state.vips (this snapshot only) */
 	uint32_t id;                 /* stable VIP id: counter row, kept in flow entries */
+	void    *table_ref;          /* the control plane's reference on table/pick (opaque here) */
 };
 
 struct sl_dp_state {

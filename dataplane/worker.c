@@ -12,6 +12,7 @@
 #include "../common/flow_hash.h"
 #include "../common/maglev.h"
 #include "../common/pkt_parse.h"
+#include "../config/config.h"
 
 #define TCP_FLAG_RST 0x04
 /* How far ahead of parsing we prefetch packet data; a few packets hides DRAM latency. */
@@ -148,6 +149,27 @@ static inline uint32_t flow_timeout(const struct sl_dp_state *st, uint8_t proto)
 	return proto == IPPROTO_UDP ? st->udp_timeout_ms : st->tcp_timeout_ms;
 }
 
+/*
+ * The per-node schedulers: they choose only for a flow's first packet, and
+ * the flow table keeps the choice. Unlike Maglev, another LB node would
+ * choose differently, so a flow moved between nodes may change backend.
+ */
+static inline uint32_t pick_other(struct sl_worker *w, const struct sl_dp_vip *vip)
+{
+	uint64_t x;
+
+	if (unlikely(vip->n_pick == 0))
+		return SL_MAGLEV_EMPTY;
+	if (vip->sched == SL_SCHED_WRR)
+		return vip->pick[w->rr[vip->id]++ % vip->n_pick];
+	x = w->rng;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	w->rng = x;
+	return vip->pick[sl_hash_reduce((uint32_t)(x >> 32), vip->n_pick)];
+}
+
 /* Pick the backend for a VIP packet: the flow table first, Maglev for new flows. */
 static void balance(struct sl_worker *w, const struct sl_dp_state *st, struct sl_worker_port *p,
 		    struct rte_mbuf *m, const struct sl_pkt_info *pi, const struct sl_dp_vip *vip,
@@ -167,8 +189,12 @@ static void balance(struct sl_worker *w, const struct sl_dp_state *st, struct sl
 	if (e)
 		w->ctr.flow_moved++;
 	w->ctr.flow_misses++;
-	slot_hash = vip->hash_fields == SL_HF_ALL ? hash : sl_flow_hash(&pi->key, vip->hash_fields);
-	bi = vip->table[sl_maglev_slot(slot_hash, vip->table_size)];
+	if (likely(vip->sched == SL_SCHED_MAGLEV)) {
+		slot_hash = vip->hash_fields == SL_HF_ALL ? hash : sl_flow_hash(&pi->key, vip->hash_fields);
+		bi = vip->table[sl_maglev_slot(slot_hash, vip->table_size)];
+	} else {
+		bi = pick_other(w, vip);
+	}
 	if (unlikely(bi == SL_MAGLEV_EMPTY || bi >= vip->n_backends)) {
 		drop(w, m, SL_DROP_NO_BACKEND);
 		return;

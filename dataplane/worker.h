@@ -54,8 +54,10 @@ struct sl_worker {
 	uint64_t tsc_per_ms;
 
 	struct sl_lcore_ctr ctr;
-	struct sl_ctr *vip_ctr;            /* rows indexed by sl_dp_vip.ctr_idx */
-	struct sl_ctr *backend_ctr;        /* rows indexed by sl_dp_backend.ctr_idx */
+	struct sl_ctr *vip_ctr;            /* rows indexed by sl_dp_vip.id */
+	struct sl_ctr *backend_ctr;        /* rows indexed by sl_dp_backend.id */
+	uint32_t *rr;                      /* per VIP id: round-robin cursor of the wrr scheduler */
+	uint64_t rng;                      /* xorshift state of the wrandom/lrt schedulers */
 
 	volatile bool stop;
 } __rte_cache_aligned;
