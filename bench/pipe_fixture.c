@@ -9,7 +9,6 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
-#include "../control/state_build.h"
 #include "../dataplane/port.h"
 
 /* Enough for a burst in flight plus the per-lcore cache; the bench never holds more. */
@@ -96,7 +95,6 @@ static int open_port(struct pipe_fixture *fx, char *err, size_t errlen)
 static int make_worker(struct pipe_fixture *fx, uint32_t flow_entries, char *err, size_t errlen)
 {
 	size_t fsz = sl_flow_table_mem_size(flow_entries);
-	uint32_t rows = sl_state_backend_count(&fx->cfg);
 	struct sl_worker *w;
 	struct sl_worker_port *p;
 
@@ -104,11 +102,13 @@ static int make_worker(struct pipe_fixture *fx, uint32_t flow_entries, char *err
 	fx->flow_mem = fsz ? rte_malloc("pipe_flows", fsz, RTE_CACHE_LINE_SIZE) : NULL;
 	if (!w || !fx->flow_mem)
 		goto nomem;
-	w->vip_ctr = rte_zmalloc("pipe_vctr", sizeof(struct sl_ctr) * fx->cfg.n_vips, RTE_CACHE_LINE_SIZE);
-	w->backend_ctr = rte_zmalloc("pipe_bctr", sizeof(struct sl_ctr) * (rows ? rows : 1),
-				     RTE_CACHE_LINE_SIZE);
-	if (!w->vip_ctr || !w->backend_ctr)
+	/* Rows are indexed by the model's stable ids, as in the daemon. */
+	w->vip_ctr = rte_zmalloc("pipe_vctr", sizeof(struct sl_ctr) * SL_MAX_VIP_IDS, RTE_CACHE_LINE_SIZE);
+	w->backend_ctr = rte_zmalloc("pipe_bctr", sizeof(struct sl_ctr) * SL_MAX_BACKEND_IDS, RTE_CACHE_LINE_SIZE);
+	w->rr = rte_zmalloc("pipe_rr", sizeof(uint32_t) * SL_MAX_VIP_IDS, RTE_CACHE_LINE_SIZE);
+	if (!w->vip_ctr || !w->backend_ctr || !w->rr)
 		goto nomem;
+	w->rng = 0x9e3779b97f4a7c15ull; /* fixed: runs are comparable */
 	fx->flow_entries = flow_entries;
 	w->flows = sl_flow_table_init(fx->flow_mem, flow_entries);
 	w->lcore_id = rte_lcore_id();
@@ -127,13 +127,19 @@ nomem:
 int pipe_fixture_init(struct pipe_fixture *fx, uint32_t flow_entries, char *err, size_t errlen)
 {
 	struct sl_worker_port *p;
+	struct sl_config cfg;
 	int rc;
 
 	memset(fx, 0, sizeof(*fx));
-	rc = sl_config_load_string(bench_config, "<pipeline-bench>", &fx->cfg, err, errlen);
+	rc = sl_config_load_string(bench_config, "<pipeline-bench>", &cfg, err, errlen);
 	if (rc)
 		return rc;
-	fx->st = sl_state_build(&fx->cfg, 1, NULL, NULL, NULL, err, errlen);
+	rc = sl_model_init(&fx->model, &cfg, err, errlen);
+	if (rc) {
+		sl_config_free(&cfg);
+		return rc;
+	}
+	fx->st = sl_model_snapshot(&fx->model, 1, NULL, NULL, err, errlen);
 	if (!fx->st)
 		return -EINVAL;
 	rc = make_worker(fx, flow_entries, err, errlen);
@@ -156,15 +162,16 @@ void pipe_fixture_reset(struct pipe_fixture *fx)
 
 	w->flows = sl_flow_table_init(fx->flow_mem, fx->flow_entries);
 	memset(&w->ctr, 0, sizeof(w->ctr));
-	memset(w->vip_ctr, 0, sizeof(struct sl_ctr) * fx->cfg.n_vips);
+	memset(w->vip_ctr, 0, sizeof(struct sl_ctr) * SL_MAX_VIP_IDS);
 }
 
 const struct sl_dp_vip *pipe_fixture_vip(const struct pipe_fixture *fx, const struct pipe_variant *v)
 {
 	uint32_t i;
 
-	for (i = 0; i < fx->cfg.n_vips && i < fx->st->n_vips; i++)
-		if (strcmp(fx->cfg.vips[i].name, v->name) == 0)
+	/* The snapshot lists VIPs in the model's order, which is the config's. */
+	for (i = 0; i < fx->model.n_vips && i < fx->st->n_vips; i++)
+		if (strcmp(fx->model.vips[i].cfg.name, v->name) == 0)
 			return &fx->st->vips[i];
 	return NULL;
 }
@@ -176,12 +183,13 @@ void pipe_fixture_fini(struct pipe_fixture *fx)
 	if (fx->w) {
 		rte_free(fx->w->vip_ctr);
 		rte_free(fx->w->backend_ctr);
+		rte_free(fx->w->rr);
 		rte_free(fx->w);
 	}
 	rte_free(fx->flow_mem);
 	rte_mempool_free(fx->pool);
 	if (fx->st)
-		sl_state_free(fx->st);
-	sl_config_free(&fx->cfg);
+		sl_snapshot_free(fx->st);
+	sl_model_free(&fx->model);
 	memset(fx, 0, sizeof(*fx));
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * What sluice-bench-pipeline runs the worker against: a config parsed from
- * text, the dataplane state sl_state_build makes of it (backends with fixed
- * MACs, so no neighbour lookup), a net_null TX port (transmission frees the
+ * text, the control model of it and the dataplane snapshot the model makes
+ * (backends with fixed MACs, so no neighbour lookup), a net_null TX port (transmission frees the
  * mbufs and nothing else), a mempool and a struct sl_worker with its flow
  * table and counter rows, wired as control/daemon.c wires a real worker.
  *
@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "../config/config.h"
+#include "../control/model.h"
 #include "../dataplane/worker.h"
 
 /* One VIP of the built-in config: a (family, forwarding method) pair. */
@@ -30,7 +31,7 @@ extern const unsigned pipe_n_variants;
 #define PIPE_VIP_PORT 80
 
 struct pipe_fixture {
-	struct sl_config cfg;
+	struct sl_model model;  /* model.cfg is the running config */
 	struct sl_dp_state *st;
 	struct sl_worker *w;
 	struct rte_mempool *pool;
@@ -41,8 +42,8 @@ struct pipe_fixture {
 
 /*
  * Build everything in @fx for a flow table of @flow_entries entries.
- * Returns 0, -ENODEV (no net_null0), -ENOMEM, or -EINVAL (config or state
- * build refused: a bug in the built-in config) with a message in @err.
+ * Returns 0, -ENODEV (no net_null0), -ENOMEM, or -EINVAL (config, model or
+ * snapshot refused: a bug in the built-in config) with a message in @err.
  * On error, pipe_fixture_fini(@fx) releases what was made.
  */
 int pipe_fixture_init(struct pipe_fixture *fx, uint32_t flow_entries, char *err, size_t errlen);

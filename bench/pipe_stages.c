@@ -15,17 +15,17 @@
 #include "../common/maglev.h"
 
 const struct pipe_stage_desc pipe_stages[PIPE__MAX] = {
-	[PIPE_RESTORE] = { "restore (alloc+copy+free)", -1 },
-	[PIPE_RESTORE_FRESH] = { "restore, new flow", -1 },
-	[PIPE_PARSE] = { "parse", PIPE_RESTORE },
-	[PIPE_VIP] = { "VIP lookup", -1 },
-	[PIPE_HASH] = { "flow hash", -1 },
-	[PIPE_MAGLEV] = { "Maglev slot", -1 },
-	[PIPE_FLOW_HIT] = { "flow table hit", -1 },
-	[PIPE_FLOW_MISS] = { "flow table miss+insert", -1 },
-	[PIPE_ENCAP] = { "encapsulation write", PIPE_RESTORE },
-	[PIPE_BURST_EST] = { "whole burst, established", PIPE_RESTORE },
-	[PIPE_BURST_NEW] = { "whole burst, new flows", PIPE_RESTORE_FRESH },
+	[PIPE_RESTORE] = { "restore", "restore (alloc+copy+free)", -1 },
+	[PIPE_RESTORE_FRESH] = { "restore_new", "restore, new flow", -1 },
+	[PIPE_PARSE] = { "parse", "parse", PIPE_RESTORE },
+	[PIPE_VIP] = { "vip", "VIP lookup", -1 },
+	[PIPE_HASH] = { "hash", "flow hash", -1 },
+	[PIPE_MAGLEV] = { "maglev", "Maglev slot", -1 },
+	[PIPE_FLOW_HIT] = { "flow_hit", "flow table hit", -1 },
+	[PIPE_FLOW_MISS] = { "flow_miss", "flow table miss+insert", -1 },
+	[PIPE_ENCAP] = { "encap", "encapsulation write", PIPE_RESTORE },
+	[PIPE_BURST_EST] = { "burst_est", "whole burst, established", PIPE_RESTORE },
+	[PIPE_BURST_NEW] = { "burst_new", "whole burst, new flows", PIPE_RESTORE_FRESH },
 };
 
 static inline uint32_t timeout_of(const struct pipe_run *r)
@@ -160,8 +160,10 @@ static uint64_t run_flow(struct pipe_run *r, int miss)
 			if (miss) {
 				ok += e == NULL;
 				e = sl_flow_insert(t, &p->pi.key, p->hash, r->now, to);
+				/* as the worker's balance() fills a new entry */
 				e->backend = p->backend;
-				e->vip = (uint16_t)r->vip->index;
+				e->vip = (uint16_t)r->vip->id;
+				e->flags = r->vip->backends[p->backend].gen;
 			} else {
 				ok += e != NULL;
 				r->sink += e ? e->backend : 0;

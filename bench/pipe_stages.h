@@ -45,6 +45,7 @@ enum pipe_stage {
 };
 
 struct pipe_stage_desc {
+	const char *key;   /* short name: CSV and --only */
 	const char *name;
 	int base;          /* stage whose cost is subtracted for "net", or -1 */
 };
