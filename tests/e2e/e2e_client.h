@@ -48,6 +48,7 @@ struct e2e_client_result {
 	uint64_t fails[E2E_FAIL__MAX];
 	int64_t elapsed_ms;
 	struct e2e_tally backends; /* successful connections per backend */
+	struct e2e_tally failed_on; /* failed connections per backend that had answered them */
 };
 
 /* snake_case name of a failure reason, "?" when out of range. Pure. */

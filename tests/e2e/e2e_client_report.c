@@ -19,6 +19,17 @@ static json_t *backends_json(const struct e2e_tally *t)
 	return o;
 }
 
+/* {"be2": 17}: connections that broke after this backend had answered them. */
+static json_t *failed_json(const struct e2e_tally *t)
+{
+	json_t *o = json_object();
+	unsigned i;
+
+	for (i = 0; o && i < t->n; i++)
+		json_object_set_new(o, t->b[i].name, json_integer((json_int_t)t->b[i].count));
+	return o;
+}
+
 /* Adds "weights" to @root; returns whether the shares passed. */
 static bool add_weights(json_t *root, const struct e2e_weights *w, const struct e2e_tally *t,
 			double tol)
@@ -68,6 +79,7 @@ int e2e_client_report(FILE *f, const struct e2e_client_cfg *cfg,
 			 "requests_answered", (json_int_t)res->answered,
 			 "elapsed_ms", (json_int_t)res->elapsed_ms,
 			 "backends", backends_json(&res->backends));
+	json_object_set_new(root, "failed_on", failed_json(&res->failed_on));
 	if (!root)
 		return -ENOMEM;
 	ok = failures == 0 && res->succeeded == cfg->connections;

@@ -68,6 +68,9 @@ static void conn_finish(struct client *cl, struct cconn *c, enum e2e_fail why, c
 	if (why == E2E_FAIL_NONE)
 		why = E2E_FAIL_BAD_REPLY;
 	cl->res->fails[why]++;
+	/* Which backend a broken connection was on: failover tests need it. */
+	if (c->backend[0])
+		e2e_tally_add(&cl->res->failed_on, c->backend);
 	if (cl->reported++ < MAX_REPORTED_FAILS)
 		fprintf(stderr, "sl_client: connection %u: %s after %lu/%lu replies%s%s%s\n",
 			c->idx, e2e_fail_name(why), c->answered, cl->cfg->requests,
@@ -273,6 +276,7 @@ int e2e_client_run(const struct e2e_client_cfg *cfg, struct e2e_client_result *r
 
 	memset(res, 0, sizeof(*res));
 	e2e_tally_init(&res->backends);
+	e2e_tally_init(&res->failed_on);
 	cl.epfd = epoll_create1(EPOLL_CLOEXEC);
 	cl.conns = calloc(cfg->connections, sizeof(*cl.conns));
 	cl.active = calloc(cfg->concurrency, sizeof(*cl.active));
