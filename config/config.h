@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "../common/encap.h"
 #include "../common/flow_key.h"
@@ -162,6 +163,45 @@ int sl_config_load_string(const char *text, const char *name, struct sl_config *
 void sl_config_free(struct sl_config *cfg);
 
 /*
+ * Write @cfg as a complete libconfig file to @f: a comment header saying
+ * sluiced wrote it, then every key in key-table order. Keys with a value
+ * are always written (derived names included); keys with no value (empty
+ * strings, unset addresses and MACs) are omitted, which loads back the same.
+ * A backend's health lists only the keys that differ from its VIP's.
+ * Loading the output gives a config sl_config_equal() to @cfg.
+ * Returns 0, -EINVAL (a value no file can express: unknown choice, empty
+ * hash) or -EIO (write error; @f then holds a partial file).
+ * Not thread-safe with respect to @cfg changing; @f is the caller's.
+ */
+int sl_config_write(const struct sl_config *cfg, FILE *f);
+
+/* sl_config_write() into a malloc'ed NUL-terminated string; NULL with errno (EINVAL, ENOMEM) on error. */
+char *sl_config_to_string(const struct sl_config *cfg);
+
+/*
+ * Deep copy @src into @dst (overwritten: free it first if it held a config).
+ * Returns 0 or -ENOMEM, with @dst zeroed and nothing leaked. @src is only read.
+ */
+int sl_config_copy(struct sl_config *dst, const struct sl_config *src);
+
+/*
+ * Run on a config built or changed in memory every check a load runs: each
+ * value against its key (range, choices, length, family), then the rules
+ * across keys. Fills derived defaults (empty names) as a load does. A
+ * backend's health must already hold its merged values.
+ * @err: "<runtime>: KEY: why" (KEY a concrete path, "vips.[1].health.port"); may be NULL.
+ * Returns 0 or -EINVAL. Not thread-safe with respect to @cfg.
+ */
+int sl_config_validate(struct sl_config *cfg, char *err, size_t errlen);
+
+/*
+ * 1 if @a and @b hold the same value for every key of the key table, else 0.
+ * `line` fields and `path` are ignored (they say where a value came from).
+ * Thread-safe if neither config changes meanwhile.
+ */
+int sl_config_equal(const struct sl_config *a, const struct sl_config *b);
+
+/*
  * The demo configuration compiled into the binary (config/examples/demo.conf,
  * embedded at build time): what `sluiced` runs without -c. Static storage,
  * NUL-terminated; load it with sl_config_load_string(text, "<embedded>", ...).
@@ -180,6 +220,14 @@ const char *sl_ip_str(const struct sl_ip *ip, char *buf, size_t len);
 
 /* Parse dotted IPv4 or RFC 4291 IPv6 text (no brackets, prefix or zone). Returns 0 or -EINVAL (@ip zeroed). Thread-safe. */
 int sl_ip_parse(const char *s, struct sl_ip *ip);
+
+/*
+ * Parse a listener address: "198.18.0.1:9100" or "[2001:db8::1]:9100"
+ * (IPv6 only in brackets; port 1..65535, decimal, no sign). @ip/@port
+ * receive it (port in host order). Returns 0 or -EINVAL (outputs zeroed).
+ * Thread-safe.
+ */
+int sl_addr_port_parse(const char *s, struct sl_ip *ip, uint16_t *port);
 
 /* Parse "02:00:00:00:00:fe" (6 hex pairs, ':' or '-'). Returns 0 or -EINVAL. Thread-safe. */
 int sl_mac_parse(const char *s, uint8_t mac[6]);

@@ -73,3 +73,55 @@ int sl_mac_parse(const char *s, uint8_t mac[6])
 	memcpy(mac, out, 6);
 	return 0;
 }
+
+int sl_addr_port_parse(const char *s, struct sl_ip *ip, uint16_t *port)
+{
+	char host[64];
+	const char *colon, *h, *p;
+	size_t hl;
+	unsigned long v = 0;
+
+	memset(ip, 0, sizeof(*ip));
+	*port = 0;
+	if (!s)
+		return -EINVAL;
+	if (s[0] == '[') {
+		colon = strchr(s, ']');
+		if (!colon || colon[1] != ':')
+			return -EINVAL;
+		h = s + 1;
+		hl = (size_t)(colon - h);
+		colon++;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon)
+			return -EINVAL;
+		h = s;
+		hl = (size_t)(colon - s);
+	}
+	if (hl == 0 || hl >= sizeof(host))
+		return -EINVAL;
+	memcpy(host, h, hl);
+	host[hl] = '\0';
+	/* Digits only, at most 5: strtoul would take "+80", " 80" and wrap "4294967376". */
+	for (p = colon + 1; *p; p++) {
+		if (*p < '0' || *p > '9' || p - colon > 5)
+			return -EINVAL;
+		v = v * 10 + (unsigned long)(*p - '0');
+	}
+	if (p == colon + 1 || v == 0 || v > 65535)
+		return -EINVAL;
+	if (sl_ip_parse(host, ip))
+		return -EINVAL;
+	/* Unbracketed IPv6 ("::1:9100") is ambiguous: where does the address end? */
+	if (ip->family == SL_AF_INET6 && s[0] != '[') {
+		memset(ip, 0, sizeof(*ip));
+		return -EINVAL;
+	}
+	if (ip->family == SL_AF_INET && s[0] == '[') {
+		memset(ip, 0, sizeof(*ip));
+		return -EINVAL;
+	}
+	*port = (uint16_t)v;
+	return 0;
+}

@@ -24,6 +24,14 @@ static void write_default(FILE *out, const struct sl_cfg_key *k)
 		fputs("**required**", out);
 		return;
 	}
+	if (k->required_if) {
+		fprintf(out, "**required** if %s", k->required_if);
+		return;
+	}
+	if (k->def_computed) {
+		fputs(k->def_str, out); /* derived or inherited: the text says from what */
+		return;
+	}
 	switch (k->type) {
 	case SL_CFG_BOOL:
 		fputs(k->def_int ? "`true`" : "`false`", out);
@@ -44,9 +52,7 @@ static void write_default(FILE *out, const struct sl_cfg_key *k)
 		fputs(" ]`", out);
 		return;
 	case SL_CFG_STRING:
-		if (k->def_computed)
-			fprintf(out, "%s", k->def_str);
-		else if (k->def_str)
+		if (k->def_str)
 			fprintf(out, "`\"%s\"`", k->def_str);
 		else
 			fputs("—", out);

@@ -38,6 +38,64 @@ static const struct sl_cfg_choice hash_fields[] = {
 	{ "proto", SL_HF_PROTO }, { NULL, 0 },
 };
 
+static const struct sl_cfg_choice dp_types[] = {
+	{ "dpdk", 0 }, { "xdp", 1 }, { NULL, 0 },
+};
+
+static const struct sl_cfg_choice xdp_modes[] = {
+	{ "native", 0 }, { "generic", 1 }, { "auto", 2 }, { NULL, 0 },
+};
+
+static const struct sl_cfg_choice schedulers[] = {
+	{ "maglev", SL_SCHED_MAGLEV }, { "wrr", SL_SCHED_WRR },
+	{ "wrandom", SL_SCHED_WRANDOM }, { "lrt", SL_SCHED_LRT }, { NULL, 0 },
+};
+
+static const struct sl_cfg_choice all_down_policies[] = {
+	{ "keep", SL_ALL_DOWN_KEEP }, { "drop", SL_ALL_DOWN_DROP }, { NULL, 0 },
+};
+
+static const struct sl_cfg_choice probe_types[] = {
+	{ "none", SL_PROBE_NONE }, { "tcp", SL_PROBE_TCP }, { "http", SL_PROBE_HTTP },
+	{ "https", SL_PROBE_HTTPS }, { "udp", SL_PROBE_UDP }, { NULL, 0 },
+};
+
+/*
+ * The health keys, once for a VIP and once for a backend (P: parent path,
+ * F: field locator, D(s): default text). A backend's keys default to its
+ * VIP's values, merged after the walk (config_validate.c), so their D only
+ * tells the docs so.
+ */
+#define VIP_DEFAULT(s) .def_str = s
+#define INHERITED(s)   .def_str = "the VIP's", .def_computed = true
+#define HEALTH_KEYS(P, F, D)                                                                       \
+	{ P ".health", "type", SL_CFG_CHOICE, .choices = probe_types, .def_int = SL_PROBE_NONE,     \
+	  .reloadable = true, F(health.type), D(NULL),                                              \
+	  .doc = "probe kind; \"none\": the backend is always up" },                                 \
+	{ P ".health", "port", SL_CFG_UINT, .min = 0, .max = 65535, .reloadable = true,             \
+	  F(health.port), D(NULL), .doc = "port probed; 0 = the VIP's port (required for an any-port VIP)" }, \
+	{ P ".health", "path", SL_CFG_STRING, .max = SL_PROBE_PATH_MAX - 1, .reloadable = true,     \
+	  F(health.path), D("/"), .doc = "HTTP(S) request path; starts with \"/\", no spaces or control characters" }, \
+	{ P ".health", "host", SL_CFG_STRING, .max = SL_NAME_MAX - 1, .reloadable = true,           \
+	  F(health.host), D(""), .doc = "HTTP Host header; \"\" = the backend address" },            \
+	{ P ".health", "expect_status", SL_CFG_UINT, .min = 100, .max = 599, .def_int = 200,        \
+	  .reloadable = true, F(health.expect_status), D(NULL),                                     \
+	  .doc = "HTTP(S) status a healthy backend answers" },                                      \
+	{ P ".health", "interval_ms", SL_CFG_UINT, .min = 100, .max = 3600000, .def_int = 2000,     \
+	  .reloadable = true, F(health.interval_ms), D(NULL), .doc = "time between probes" },       \
+	{ P ".health", "timeout_ms", SL_CFG_UINT, .min = 10, .max = 3600000, .def_int = 1000,       \
+	  .reloadable = true, F(health.timeout_ms), D(NULL),                                        \
+	  .doc = "a probe without an answer in this time failed; at most interval_ms" },            \
+	{ P ".health", "rise", SL_CFG_UINT, .min = 1, .max = 100, .def_int = 2, .reloadable = true, \
+	  F(health.rise), D(NULL), .doc = "successes in a row that make a down backend up" },       \
+	{ P ".health", "fall", SL_CFG_UINT, .min = 1, .max = 100, .def_int = 3, .reloadable = true, \
+	  F(health.fall), D(NULL), .doc = "failures in a row that make an up backend down" },       \
+	{ P ".health", "udp_send", SL_CFG_STRING, .max = SL_PROBE_PAYLOAD_MAX - 1, .reloadable = true, \
+	  F(health.udp_send), D("ping"), .doc = "UDP probe payload" },                              \
+	{ P ".health", "udp_expect", SL_CFG_STRING, .max = SL_PROBE_PAYLOAD_MAX - 1,                \
+	  .reloadable = true, F(health.udp_expect), D(""),                                          \
+	  .doc = "a UDP reply must start with this; \"\" = any reply" }
+
 static int is_prime(int64_t m)
 {
 	int64_t d;
@@ -68,7 +126,9 @@ static const struct sl_cfg_key keys[] = {
 	  .doc = "lcore of the control thread; must not be a worker" },
 
 	{ "", "dataplane", SL_CFG_GROUP, .required = true, .doc = "ports, worker lcores and queue sizes" },
-	{ "dataplane", "ports", SL_CFG_LIST, .required = true, .max_count = SL_MAX_PORTS,
+	{ "dataplane", "type", SL_CFG_STRING, .max = 7, .choices = dp_types, .def_str = "dpdk",
+	  ROOT(dp_type), .doc = "\"dpdk\": DPDK ports and worker lcores; \"xdp\": an XDP program on dataplane.xdp.interface" },
+	{ "dataplane", "ports", SL_CFG_LIST, .required_if = "dataplane.type is \"dpdk\"", .max_count = SL_MAX_PORTS,
 	  .offset = offsetof(struct sl_config, ports), .size = sizeof(struct sl_cfg_port), .elem_inline = true,
 	  .aux_offset = offsetof(struct sl_config, n_ports),
 	  .elem_line_offset = offsetof(struct sl_cfg_port, line),
@@ -79,7 +139,7 @@ static const struct sl_cfg_key keys[] = {
 	  PORT(device), .doc = "PCI address (\"0000:01:00.0\") or vdev args (\"net_af_packet0,iface=eth1\")" },
 	{ "dataplane.ports.[]", "mtu", SL_CFG_UINT, .min = 576, .max = 9216, .def_int = 1500, PORT(mtu),
 	  .doc = "largest IP packet sent; bigger tunnelled packets get ICMP too-big" },
-	{ "dataplane", "workers", SL_CFG_UINT_ARRAY, .required = true, .min = 0, .max = 1023,
+	{ "dataplane", "workers", SL_CFG_UINT_ARRAY, .required_if = "dataplane.type is \"dpdk\"", .min = 0, .max = 1023,
 	  .max_count = SL_MAX_WORKERS, ROOT(workers),
 	  .aux_offset = offsetof(struct sl_config, n_workers),
 	  .doc = "worker lcore ids, distinct; each gets one RX/TX queue pair per port" },
@@ -98,6 +158,15 @@ static const struct sl_cfg_key keys[] = {
 	  .doc = "\"tap\": hand them to a kernel TAP interface; \"none\": answer ARP/ND, drop the rest" },
 	{ "dataplane.exception", "name", SL_CFG_STRING, .max = 15, .def_str = "sl0",
 	  ROOT(exception_name), .doc = "kernel interface name of the TAP (IFNAMSIZ - 1 characters)" },
+	{ "dataplane", "xdp", SL_CFG_GROUP, .doc = "the XDP dataplane (dataplane.type = \"xdp\")" },
+	{ "dataplane.xdp", "interface", SL_CFG_STRING, .max = 15, .required_if = "dataplane.type is \"xdp\"",
+	  ROOT(xdp_iface), .doc = "kernel interface the program attaches to" },
+	{ "dataplane.xdp", "mode", SL_CFG_STRING, .max = 7, .choices = xdp_modes, .def_str = "native",
+	  ROOT(xdp_mode), .doc = "attach mode; \"auto\": native, else generic (logged)" },
+	{ "dataplane.xdp", "egress", SL_CFG_STRING, .max = 15, .def_str = "", ROOT(xdp_egress),
+	  .doc = "\"\": XDP_TX out of the interface packets came in on; else redirect to this interface" },
+	{ "dataplane.xdp", "pin_path", SL_CFG_STRING, .max = SL_PATH_MAX - 1, .def_str = "/sys/fs/bpf/sluice",
+	  ROOT(xdp_pin_path), .doc = "absolute bpffs directory; pinned program and maps survive restarts" },
 
 	{ "", "flows", SL_CFG_GROUP, .doc = "per-worker connection tracking" },
 	{ "flows", "entries", SL_CFG_UINT, .min = 1024, .max = 134217728, .def_int = 1048576,
@@ -125,6 +194,10 @@ static const struct sl_cfg_key keys[] = {
 	{ "", "control", SL_CFG_GROUP, .doc = "the control socket" },
 	{ "control", "socket", SL_CFG_STRING, .max = 107, .def_str = "/run/sluice/sluice.sock",
 	  ROOT(socket_path), .doc = "UNIX socket path of sluicectl (sun_path: at most 107 bytes)" },
+	{ "control", "socket_group", SL_CFG_STRING, .max = SL_NAME_MAX - 1, .def_str = "", ROOT(socket_group),
+	  .doc = "\"\": socket mode 0600 (owner only); else 0660 owned by this group" },
+	{ "control", "metrics", SL_CFG_STRING, .max = SL_NAME_MAX - 1, .def_str = "", .reloadable = true,
+	  ROOT(metrics_listen), .doc = "HTTP metrics listener \"ADDR:PORT\" or \"[ADDR6]:PORT\"; \"\" = off" },
 
 	{ "", "vips", SL_CFG_LIST, .max_count = 65535, .reloadable = true, 
 	  .offset = offsetof(struct sl_config, vips), .size = sizeof(struct sl_cfg_vip), .aux_offset = offsetof(struct sl_config, n_vips),
@@ -149,6 +222,15 @@ static const struct sl_cfg_key keys[] = {
 	  .doc = "5-tuple fields that choose the backend (drop src_port for client affinity)" },
 	{ "vips.[]", "gue_port", SL_CFG_UINT, .min = 1, .max = 65535, .def_int = SL_GUE_DEFAULT_PORT,
 	  .reloadable = true, VIP(gue_port), .doc = "UDP destination port of GUE packets" },
+	{ "vips.[]", "scheduler", SL_CFG_CHOICE, .choices = schedulers, .def_int = SL_SCHED_MAGLEV,
+	  .reloadable = true, VIP(scheduler),
+	  .doc = "backend choice for new flows; only maglev gives every LB node the same answer" },
+	{ "vips.[]", "all_down", SL_CFG_CHOICE, .choices = all_down_policies, .def_int = SL_ALL_DOWN_KEEP,
+	  .reloadable = true, VIP(all_down),
+	  .doc = "when every backend is down: \"keep\" the last table, or \"drop\" new flows" },
+	{ "vips.[]", "health", SL_CFG_GROUP, .reloadable = true,
+	  .doc = "health probe of every backend of the VIP" },
+	HEALTH_KEYS("vips.[]", VIP, VIP_DEFAULT),
 	{ "vips.[]", "backends", SL_CFG_LIST, .max_count = 65535, .reloadable = true, 
 	  .offset = offsetof(struct sl_cfg_vip, backends), .size = sizeof(struct sl_cfg_backend), .aux_offset = offsetof(struct sl_cfg_vip, n_backends),
 	  .elem_line_offset = offsetof(struct sl_cfg_backend, line),
@@ -162,6 +244,9 @@ static const struct sl_cfg_key keys[] = {
 	{ "vips.[].backends.[]", "mac", SL_CFG_MAC, .reloadable = true, BE(mac),
 	  .aux_offset = offsetof(struct sl_cfg_backend, has_mac),
 	  .doc = "fixed destination MAC (skips neighbour resolution; typical for l2dsr)" },
+	{ "vips.[].backends.[]", "health", SL_CFG_GROUP, .reloadable = true, .inherits = "vips.[].health",
+	  .doc = "this backend's probe: keys set here override the VIP's health" },
+	HEALTH_KEYS("vips.[].backends.[]", BE, INHERITED),
 };
 
 const struct sl_cfg_key *sl_cfg_keys(size_t *n)
@@ -221,6 +306,108 @@ const struct sl_cfg_key *sl_cfg_key_find(const char *path)
 		p = dot ? dot + 1 : NULL;
 	}
 	return k;
+}
+
+bool sl_cfg_key_in_scope(const struct sl_cfg_key *k, const char *scope)
+{
+	size_t sl = strlen(scope);
+
+	if (strncmp(k->parent, scope, sl) != 0)
+		return false;
+	/* "" matches every parent: accept only those with no list below the scope. */
+	if (sl && k->parent[sl] != '\0' && k->parent[sl] != '.')
+		return false;
+	return strstr(k->parent + sl, "[]") == NULL;
+}
+
+uint32_t sl_cfg_get_uint(const void *field, size_t size)
+{
+	uint8_t u8;
+	uint16_t u16;
+	uint32_t u32;
+
+	if (size == 1) {
+		memcpy(&u8, field, 1);
+		return u8;
+	}
+	if (size == 2) {
+		memcpy(&u16, field, 2);
+		return u16;
+	}
+	memcpy(&u32, field, 4);
+	return u32;
+}
+
+static uint32_t count_at(const uint8_t *base, size_t off)
+{
+	uint32_t n;
+
+	memcpy(&n, base + off, sizeof(n));
+	return n;
+}
+
+const void *sl_cfg_list_elems(const struct sl_cfg_key *k, const void *base, uint32_t *count)
+{
+	const uint8_t *p;
+
+	*count = count_at(base, k->aux_offset);
+	if (k->elem_inline)
+		return (const uint8_t *)base + k->offset;
+	memcpy(&p, (const uint8_t *)base + k->offset, sizeof(p));
+	return p;
+}
+
+const char *sl_cfg_elem_scope(const struct sl_cfg_key *k, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s.[]", k->parent, k->parent[0] ? "." : "", k->name);
+	return buf;
+}
+
+bool sl_cfg_key_equal(const struct sl_cfg_key *k, const void *a, const void *b)
+{
+	const uint8_t *pa = (const uint8_t *)a + k->offset, *pb = (const uint8_t *)b + k->offset;
+	struct sl_ip ia, ib;
+	uint32_t n, i;
+	char *sa, *sb;
+
+	switch (k->type) {
+	case SL_CFG_GROUP:
+	case SL_CFG_LIST:
+		return true;
+	case SL_CFG_BOOL:
+		return (*pa != 0) == (*pb != 0);
+	case SL_CFG_UINT:
+	case SL_CFG_CHOICE:
+	case SL_CFG_FLAGS:
+		return sl_cfg_get_uint(pa, k->size) == sl_cfg_get_uint(pb, k->size);
+	case SL_CFG_STRING:
+		return strncmp((const char *)pa, (const char *)pb, k->size) == 0;
+	case SL_CFG_ADDR:
+		/* Field by field: the padding after `family` holds whatever memset or memcpy left there. */
+		memcpy(&ia, pa, sizeof(ia));
+		memcpy(&ib, pb, sizeof(ib));
+		return ia.family == ib.family && (!ia.family || memcmp(ia.w, ib.w, sizeof(ia.w)) == 0);
+	case SL_CFG_MAC:
+		if ((((const uint8_t *)a)[k->aux_offset] != 0) != (((const uint8_t *)b)[k->aux_offset] != 0))
+			return false;
+		return !((const uint8_t *)a)[k->aux_offset] || memcmp(pa, pb, 6) == 0;
+	case SL_CFG_STR_ARRAY:
+		n = count_at(a, k->aux_offset);
+		if (n != count_at(b, k->aux_offset) || n > k->max_count)
+			return false;
+		for (i = 0; i < n; i++) {
+			memcpy(&sa, pa + i * sizeof(char *), sizeof(sa));
+			memcpy(&sb, pb + i * sizeof(char *), sizeof(sb));
+			if (!sa || !sb ? sa != sb : strcmp(sa, sb) != 0)
+				return false;
+		}
+		return true;
+	case SL_CFG_UINT_ARRAY:
+		n = count_at(a, k->aux_offset);
+		return n == count_at(b, k->aux_offset) && n <= k->max_count &&
+		       memcmp(pa, pb, n * sizeof(uint32_t)) == 0;
+	}
+	return false;
 }
 
 const char *sl_cfg_type_name(enum sl_cfg_type t)

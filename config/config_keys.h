@@ -44,6 +44,7 @@ struct sl_cfg_key {
 	const char *name;
 	enum sl_cfg_type type;
 	bool required;
+	const char *required_if; /* required only under a condition (checked in config_validate.c); docs text */
 	bool reloadable;        /* may change on reload without restarting the dataplane */
 	bool unicast;           /* SL_CFG_ADDR: reject unspecified, multicast, broadcast */
 	uint8_t family;         /* SL_CFG_ADDR: 0 = either, else SL_AF_INET / SL_AF_INET6 */
@@ -59,6 +60,8 @@ struct sl_cfg_key {
 	size_t size;            /* field size; LIST: element size */
 	size_t elem_line_offset; /* LIST: offset of `int line` in the element */
 	bool elem_inline;       /* LIST: elements live in a fixed array, not a calloc'ed pointer */
+	const char *inherits;   /* GROUP: schema path of the group in the enclosing list element whose
+				 * values its keys take when not set here ("vips.[].health") */
 	const char *doc;        /* one line for the reference */
 };
 
@@ -75,6 +78,35 @@ const struct sl_cfg_key *sl_cfg_key_find(const char *path);
 
 /* Schema path of @k ("vips.[].port") into @buf of @len bytes. Returns @buf. */
 const char *sl_cfg_key_path(const struct sl_cfg_key *k, char *buf, size_t len);
+
+/*
+ * Does key @k hold the same value in @a and @b, two structs of the kind @k's
+ * offset is relative to (struct sl_config, a VIP, a backend, a port)?
+ * Strings compare up to their NUL, addresses by family and bytes (two unset
+ * addresses are equal), MACs by has-flag and then bytes, arrays by count and
+ * elements. GROUP and LIST keys return true: their members are keys of their own.
+ */
+bool sl_cfg_key_equal(const struct sl_cfg_key *k, const void *a, const void *b);
+
+/*
+ * Is @k a key of the struct that starts at list-element scope @scope ("" =
+ * struct sl_config, "vips.[]" = a VIP)? True for keys whose parent is @scope
+ * or a group below it, false for keys inside a deeper list.
+ */
+bool sl_cfg_key_in_scope(const struct sl_cfg_key *k, const char *scope);
+
+/*
+ * Elements of LIST key @k in the struct @base: returns the first element
+ * (elements are k->size bytes apart; NULL when there are none) and stores
+ * their number in @count.
+ */
+const void *sl_cfg_list_elems(const struct sl_cfg_key *k, const void *base, uint32_t *count);
+
+/* Scope path of the elements of LIST key @k ("vips.[].backends.[]") into @buf. Returns @buf. */
+const char *sl_cfg_elem_scope(const struct sl_cfg_key *k, char *buf, size_t len);
+
+/* Integer value of a UINT/CHOICE/FLAGS field of @size bytes (1, 2 or 4) at @field. */
+uint32_t sl_cfg_get_uint(const void *field, size_t size);
 
 /* Human type name for docs ("integer", "string", "list of groups", ...). */
 const char *sl_cfg_type_name(enum sl_cfg_type t);

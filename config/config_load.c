@@ -22,7 +22,10 @@ int sl_cfg_error(struct sl_cfg_ctx *ctx, int line, const char *key, const char *
 
 	if (!ctx->err || !ctx->errlen)
 		return -EINVAL;
-	n = snprintf(ctx->err, ctx->errlen, "%s:%d: %s: ", ctx->file, line, key);
+	if (ctx->runtime)
+		n = snprintf(ctx->err, ctx->errlen, "%s: %s: ", ctx->file, key);
+	else
+		n = snprintf(ctx->err, ctx->errlen, "%s:%d: %s: ", ctx->file, line, key);
 	if (n >= 0 && (size_t)n < ctx->errlen) {
 		va_start(ap, fmt);
 		vsnprintf(ctx->err + n, ctx->errlen - (size_t)n, fmt, ap);

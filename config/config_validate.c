@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Rules that span several keys, run after the walk: derived defaults (names),
- * uniqueness (workers, ports, VIPs, backends) and which forwarding method can
- * carry which address families. Each error points at the line of the key
+ * uniqueness (workers, ports, VIPs, backends), which forwarding method can
+ * carry which address families, what each dataplane type needs, health
+ * inheritance and the control listeners. With no libconfig tree (a config
+ * built in memory) the same rules run, without lines. Each error points at the line of the key
  * that makes the combination impossible.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,11 +18,17 @@
 /* Line of @name inside the setting at @path, else of the setting, else 1. */
 static int line_of(const config_t *lc, const char *path, const char *name)
 {
-	const config_setting_t *s = config_lookup(lc, path), *m;
+	const config_setting_t *s = lc ? config_lookup(lc, path) : NULL, *m;
 
 	if (s && name && (m = config_setting_get_member(s, name)))
 		return sl_cfg_line(m);
 	return s && sl_cfg_line(s) ? sl_cfg_line(s) : 1;
+}
+
+/* Element @i of the list setting @l; NULL if @l is (libconfig dereferences it unchecked). */
+static const config_setting_t *elem(const config_setting_t *l, uint32_t i)
+{
+	return l ? config_setting_get_elem(l, i) : NULL;
 }
 
 /* The setting of list element @i of @list inside @parent (a group). */
@@ -42,14 +51,60 @@ static int ip_equal(const struct sl_ip *a, const struct sl_ip *b)
 	return a->family == b->family && memcmp(a->w, b->w, sizeof(a->w)) == 0;
 }
 
+/* Kernel interface names (dev_valid_name): 1..15 bytes, no '/', ':' or space, not "." or "..". */
+static const char *ifname_problem(const char *s)
+{
+	if (strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return "is not an interface name";
+	for (; *s; s++)
+		if (*s == '/' || *s == ':' || (unsigned char)*s <= ' ' || *s == 0x7f)
+			return "is not an interface name (no '/', ':', spaces or control characters)";
+	return NULL;
+}
+
+/* Line of dataplane.KEY, else of the dataplane group: a missing key is reported where it belongs. */
+static int dp_line(const config_t *lc, const char *key)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "dataplane.%s", key);
+	return lc && config_lookup(lc, path) ? line_of(lc, path, NULL) : line_of(lc, "dataplane", NULL);
+}
+
+static int check_xdp(struct sl_cfg_ctx *ctx, const config_t *lc, struct sl_config *cfg)
+{
+	const char *why;
+	bool xdp = strcmp(cfg->dp_type, "xdp") == 0;
+
+	if (xdp && !cfg->xdp_iface[0])
+		return sl_cfg_error(ctx, dp_line(lc, lc && config_lookup(lc, "dataplane.xdp") ? "xdp" : "type"),
+				    "dataplane.xdp.interface", "required when dataplane.type is \"xdp\"");
+	if (cfg->xdp_iface[0] && (why = ifname_problem(cfg->xdp_iface)))
+		return sl_cfg_error(ctx, line_of(lc, "dataplane.xdp", "interface"), "dataplane.xdp.interface",
+				    "\"%s\" %s", cfg->xdp_iface, why);
+	if (cfg->xdp_egress[0] && (why = ifname_problem(cfg->xdp_egress)))
+		return sl_cfg_error(ctx, line_of(lc, "dataplane.xdp", "egress"), "dataplane.xdp.egress",
+				    "\"%s\" %s", cfg->xdp_egress, why);
+	if (cfg->xdp_pin_path[0] != '/')
+		return sl_cfg_error(ctx, line_of(lc, "dataplane.xdp", "pin_path"), "dataplane.xdp.pin_path",
+				    "\"%s\" is not an absolute path", cfg->xdp_pin_path);
+	return 0;
+}
+
 static int check_dataplane(struct sl_cfg_ctx *ctx, const config_t *lc, struct sl_config *cfg)
 {
-	const config_setting_t *ports = config_lookup(lc, "dataplane.ports");
+	const config_setting_t *ports = lc ? config_lookup(lc, "dataplane.ports") : NULL;
+	bool dpdk = strcmp(cfg->dp_type, "xdp") != 0;
 	uint32_t i, j;
+	int rc = check_xdp(ctx, lc, cfg);
 
-	if (cfg->n_ports == 0)
-		return sl_cfg_error(ctx, line_of(lc, "dataplane.ports", NULL), "dataplane.ports",
-				    "at least one port is required");
+	if (rc)
+		return rc;
+	/* The XDP dataplane runs in the kernel: no DPDK ports or worker lcores to name. */
+	if (dpdk && cfg->n_ports == 0)
+		return sl_cfg_error(ctx, dp_line(lc, "ports"), "dataplane.ports",
+				    lc && !config_lookup(lc, "dataplane.ports") ? "required key is missing"
+									   : "at least one port is required");
 	for (i = 0; i < cfg->n_ports; i++) {
 		if (!cfg->ports[i].name[0])
 			snprintf(cfg->ports[i].name, sizeof(cfg->ports[i].name), "port%u", i);
@@ -59,15 +114,16 @@ static int check_dataplane(struct sl_cfg_ctx *ctx, const config_t *lc, struct sl
 
 				snprintf(key, sizeof(key), "dataplane.ports.[%u].name", i);
 				return sl_cfg_error(ctx,
-						    member_line(config_setting_get_elem(ports, i), "name",
+						    member_line(elem(ports, i), "name",
 								cfg->ports[i].line),
 						    key, "port name \"%s\" already used by dataplane.ports.[%u]",
 						    cfg->ports[i].name, j);
 			}
 	}
-	if (cfg->n_workers == 0)
-		return sl_cfg_error(ctx, line_of(lc, "dataplane.workers", NULL), "dataplane.workers",
-				    "at least one worker lcore is required");
+	if (dpdk && cfg->n_workers == 0)
+		return sl_cfg_error(ctx, dp_line(lc, "workers"), "dataplane.workers",
+				    lc && !config_lookup(lc, "dataplane.workers") ? "required key is missing"
+									     : "at least one worker lcore is required");
 	for (i = 0; i < cfg->n_workers; i++) {
 		if (cfg->workers[i] == cfg->main_lcore)
 			return sl_cfg_error(ctx, line_of(lc, "dataplane.workers", NULL), "dataplane.workers",
@@ -106,7 +162,7 @@ static int check_backends(struct sl_cfg_ctx *ctx, const config_setting_t *vs, ui
 	const config_setting_t *bs;
 	const char *why;
 	uint32_t i, j;
-	int line;
+	int line, rc;
 
 	for (i = 0; i < v->n_backends; i++) {
 		struct sl_cfg_backend *b = &v->backends[i];
@@ -116,6 +172,15 @@ static int check_backends(struct sl_cfg_ctx *ctx, const config_setting_t *vs, ui
 		snprintf(key, sizeof(key), "vips.[%u].backends.[%u].address", vi, i);
 		if (!b->name[0])
 			sl_ip_str(&b->addr, b->name, sizeof(b->name));
+		/* In memory (no tree) the backend's health is already the merged result. */
+		if (vs)
+			sl_cfg_inherit_groups("vips.[].backends.[]", bs, (uint8_t *)b, (const uint8_t *)v);
+		snprintf(key, sizeof(key), "vips.[%u].backends.[%u]", vi, i);
+		rc = sl_cfg_check_health(ctx, &b->health, bs ? config_setting_get_member(bs, "health") : NULL,
+					 b->line, key, v->port);
+		if (rc)
+			return rc;
+		snprintf(key, sizeof(key), "vips.[%u].backends.[%u].address", vi, i);
 		for (j = 0; j < i; j++)
 			if (ip_equal(&b->addr, &v->backends[j].addr))
 				return sl_cfg_error(ctx, line, key, "%s is already backend [%u] of this VIP",
@@ -145,17 +210,45 @@ static int check_backends(struct sl_cfg_ctx *ctx, const config_setting_t *vs, ui
 	return 0;
 }
 
+/* " (line N)" pointing at an earlier element; nothing for a config built in memory. */
+static const char *at_line(const struct sl_cfg_ctx *ctx, int line, char buf[32])
+{
+	buf[0] = '\0';
+	if (!ctx->runtime)
+		snprintf(buf, 32, " (line %d)", line);
+	return buf;
+}
+
+static int check_control(struct sl_cfg_ctx *ctx, const config_t *lc, const struct sl_config *cfg)
+{
+	struct sl_ip ip;
+	uint16_t port;
+	const char *p;
+
+	if (cfg->metrics_listen[0] && sl_addr_port_parse(cfg->metrics_listen, &ip, &port))
+		return sl_cfg_error(ctx, line_of(lc, "control", "metrics"), "control.metrics",
+				    "\"%s\" is not ADDR:PORT or [ADDR6]:PORT (port 1..65535)", cfg->metrics_listen);
+	/* ':' separates /etc/group fields; spaces and control characters are never a group. */
+	for (p = cfg->socket_group; *p; p++)
+		if (*p == ':' || *p == '/' || (unsigned char)*p <= ' ' || *p == 0x7f)
+			return sl_cfg_error(ctx, line_of(lc, "control", "socket_group"), "control.socket_group",
+					    "\"%s\" is not a group name", cfg->socket_group);
+	return 0;
+}
+
 static int check_vips(struct sl_cfg_ctx *ctx, const config_t *lc, struct sl_config *cfg)
 {
-	const config_setting_t *list = config_lookup(lc, "vips"), *vs;
-	char key[SL_CFG_PATH_LEN], a[64];
+	const config_setting_t *list = lc ? config_lookup(lc, "vips") : NULL, *vs;
+	char key[SL_CFG_PATH_LEN], a[64], where[32];
 	uint32_t i, j;
 	int rc;
 
+	if (cfg->n_vips && !cfg->vips)
+		return sl_cfg_error(ctx, 1, "vips", "%u entries but no storage", cfg->n_vips);
 	for (i = 0; i < cfg->n_vips; i++) {
 		struct sl_cfg_vip *v = &cfg->vips[i];
 
-		vs = config_setting_get_elem(list, i);
+		vs = elem(list, i);
 		if (!v->name[0])
 			snprintf(v->name, sizeof(v->name), "%s:%u/%s", sl_ip_str(&v->addr, a, sizeof(a)), v->port,
 				 v->proto == IPPROTO_UDP ? "udp" : "tcp");
@@ -165,17 +258,22 @@ static int check_vips(struct sl_cfg_ctx *ctx, const config_t *lc, struct sl_conf
 			if (ip_equal(&v->addr, &o->addr) && v->port == o->port && v->proto == o->proto) {
 				snprintf(key, sizeof(key), "vips.[%u]", i);
 				return sl_cfg_error(ctx, member_line(vs, "address", v->line), key,
-						    "%s port %u %s is already VIP \"%s\" (line %d)",
+						    "%s port %u %s is already VIP \"%s\"%s",
 						    sl_ip_str(&v->addr, a, sizeof(a)), v->port,
-						    v->proto == IPPROTO_UDP ? "udp" : "tcp", o->name, o->line);
+						    v->proto == IPPROTO_UDP ? "udp" : "tcp", o->name, at_line(ctx, o->line, where));
 			}
 			if (strcmp(v->name, o->name) == 0) {
 				snprintf(key, sizeof(key), "vips.[%u].name", i);
 				return sl_cfg_error(ctx, member_line(vs, "name", v->line), key,
-						    "name \"%s\" already used by vips.[%u] (line %d)", v->name, j,
-						    o->line);
+						    "name \"%s\" already used by vips.[%u]%s", v->name, j,
+						    at_line(ctx, o->line, where));
 			}
 		}
+		snprintf(key, sizeof(key), "vips.[%u]", i);
+		rc = sl_cfg_check_health(ctx, &v->health, vs ? config_setting_get_member(vs, "health") : NULL,
+					 v->line, key, v->port);
+		if (rc)
+			return rc;
 		rc = check_backends(ctx, vs, i, cfg);
 		if (rc)
 			return rc;
@@ -187,5 +285,7 @@ int sl_cfg_validate(struct sl_cfg_ctx *ctx, const config_t *lc, struct sl_config
 {
 	int rc = check_dataplane(ctx, lc, cfg);
 
+	if (rc == 0)
+		rc = check_control(ctx, lc, cfg);
 	return rc ? rc : check_vips(ctx, lc, cfg);
 }

@@ -122,14 +122,13 @@ static void child_path(char *buf, const char *path, const char *name)
 /* Defaults for every key of the struct that starts at @scope ("" = sl_config, "vips.[]" = a VIP). */
 static void apply_defaults(const char *scope, uint8_t *base)
 {
-	size_t n, i, sl = strlen(scope);
+	size_t n, i;
 	const struct sl_cfg_key *keys = sl_cfg_keys(&n);
 	const struct sl_cfg_key *k;
 
 	for (i = 0; i < n; i++) {
 		k = &keys[i];
-		/* Keys of this struct: parent is the scope or a group below it, never a deeper list. */
-		if (strncmp(k->parent, scope, sl) != 0 || strstr(k->parent + sl, "[]"))
+		if (!sl_cfg_key_in_scope(k, scope))
 			continue;
 		switch (k->type) {
 		case SL_CFG_BOOL:
@@ -263,28 +262,37 @@ static int walk_array(struct sl_cfg_ctx *ctx, const config_setting_t *s, const s
 	return 0;
 }
 
+const char *sl_cfg_addr_problem(const struct sl_cfg_key *k, const struct sl_ip *ip)
+{
+	uint8_t b0 = ((const uint8_t *)ip->w)[0];
+
+	if (ip->family != SL_AF_INET && ip->family != SL_AF_INET6)
+		return "is not an IPv4 or IPv6 address";
+	if (k->family == SL_AF_INET && ip->family != SL_AF_INET)
+		return "is not an IPv4 address";
+	if (k->family == SL_AF_INET6 && ip->family != SL_AF_INET6)
+		return "is not an IPv6 address";
+	if (k->unicast && ((ip->w[0] | ip->w[1] | ip->w[2] | ip->w[3]) == 0 ||
+			   (ip->family == SL_AF_INET && (b0 >= 224 || b0 == 0)) ||
+			   (ip->family == SL_AF_INET6 && b0 == 0xff)))
+		return "is not a unicast address";
+	return NULL;
+}
+
 static int walk_addr(struct sl_cfg_ctx *ctx, const config_setting_t *s, const struct sl_cfg_key *k,
 		     const char *path, uint8_t *base)
 {
 	struct sl_ip ip;
 	const char *str;
 	int rc = get_string(ctx, s, path, 63, &str);
-	int line = sl_cfg_line(s);
-	uint8_t b0;
+	const char *why;
 
 	if (rc)
 		return rc;
-	if (sl_ip_parse(str, &ip))
-		return sl_cfg_error(ctx, line, path, "\"%s\" is not an IPv4 or IPv6 address", str);
-	if (k->family && ip.family != k->family)
-		return sl_cfg_error(ctx, line, path, "\"%s\" is not an IPv%d address", str, k->family);
-	if (k->unicast) {
-		b0 = (uint8_t)(((const uint8_t *)ip.w)[0]);
-		if ((ip.w[0] | ip.w[1] | ip.w[2] | ip.w[3]) == 0 ||
-		    (ip.family == SL_AF_INET && (b0 >= 224 || b0 == 0)) ||
-		    (ip.family == SL_AF_INET6 && b0 == 0xff))
-			return sl_cfg_error(ctx, line, path, "\"%s\" is not a unicast address", str);
-	}
+	sl_ip_parse(str, &ip); /* on failure family 0, which sl_cfg_addr_problem() names */
+	why = sl_cfg_addr_problem(k, &ip);
+	if (why)
+		return sl_cfg_error(ctx, sl_cfg_line(s), path, "\"%s\" %s", str, why);
 	memcpy(base + k->offset, &ip, sizeof(ip));
 	return 0;
 }

@@ -1,2 +1,0 @@
-/* placeholder: being written */
-typedef int sl_placeholder_config;
