@@ -5,6 +5,10 @@
  * is aligned "key: value" lines (nested objects indented, nested arrays of
  * objects as indented tables), an array of scalars is one value per line,
  * a scalar is itself, null prints nothing. Missing cells print "-".
+ * Inside a table, a key holding an array of objects in any row is not a
+ * column: under each row it prints as "key:" and an indented sub-table
+ * ("key: (none)" when empty); a nested object in a cell prints as
+ * "k=v k=v". Control characters in keys and strings print as '?'.
  *
  * Thread-safe if @out is not shared.
  */

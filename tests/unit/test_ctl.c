@@ -1089,6 +1089,70 @@ static void test_print_human(void)
 	json_decref(v);
 }
 
+static void test_print_nested_tables(void)
+{
+	json_t *v;
+	char *s;
+
+	/* `vips`-like rows: the backends array becomes an indented sub-table
+	 * under its row (not a column); an empty one says so. */
+	v = json_loads("[{\"name\":\"web\",\"port\":80,\"backends\":["
+		       "  {\"name\":\"b1\",\"state\":\"up\"},{\"name\":\"b-two\",\"state\":\"down\"}]},"
+		       " {\"name\":\"dns\",\"port\":53,\"backends\":[]}]",
+		       0, NULL);
+	s = render(v);
+	CU_ASSERT_STRING_EQUAL(s, "NAME  PORT\n"
+				  "web   80\n"
+				  "  backends:\n"
+				  "    NAME   STATE\n"
+				  "    b1     up\n"
+				  "    b-two  down\n"
+				  "dns   53\n"
+				  "  backends: (none)\n");
+	free(s);
+	json_decref(v);
+
+	/* `stats.lcores`-like rows: a nested object is a k=v cell; a sub-table
+	 * key holding a scalar in one row prints beside its label. */
+	v = json_loads("{\"lcores\":[{\"lcore\":1,\"drops\":{\"no_vip\":5,\"ttl\":0},\"x\":[{\"a\":1}]},"
+		       "            {\"lcore\":2,\"drops\":{},\"x\":7}]}",
+		       0, NULL);
+	s = render(v);
+	CU_ASSERT_STRING_EQUAL(s, "lcores:\n"
+				  "  LCORE  DROPS\n"
+				  "  1      no_vip=5 ttl=0\n"
+				  "    x:\n"
+				  "      A\n"
+				  "      1\n"
+				  "  2      (none)\n"
+				  "    x: 7\n");
+	free(s);
+	json_decref(v);
+
+	/* Hostile keys cannot break lines: control characters become '?'. */
+	v = json_loads("[{\"a\\nb\":1,\"o\":{\"k\\r\":\"v\\n\"},\"s\":[{\"z\\u001b\":2}]}]", 0, NULL);
+	s = render(v);
+	CU_ASSERT_STRING_EQUAL(s, "A?B  O\n"
+				  "1    k?=v?\n"
+				  "  s:\n"
+				  "    Z?\n"
+				  "    2\n");
+	free(s);
+	json_decref(v);
+	v = json_loads("{\"k\\u0007\":1}", 0, NULL);
+	s = render(v);
+	CU_ASSERT_STRING_EQUAL(s, "k?: 1\n");
+	free(s);
+	json_decref(v);
+
+	/* Rows with nothing but sub-tables: no empty header line. */
+	v = json_loads("[{\"s\":[{\"a\":1}]}]", 0, NULL);
+	s = render(v);
+	CU_ASSERT_STRING_EQUAL(s, "  s:\n    A\n    1\n");
+	free(s);
+	json_decref(v);
+}
+
 /* ---- the real sluicectl ------------------------------------------------ */
 
 struct run {
@@ -1303,5 +1367,6 @@ SL_CU_MAIN("ctl",
 	   { "argument typing", test_arg_typing },
 	   { "args parse", test_args_parse },
 	   { "human output", test_print_human },
+	   { "human output: nested tables", test_print_nested_tables },
 	   { "sluicectl binary", test_sluicectl_binary },
 	   { "sluicectl SLUICE_SOCKET", test_sluicectl_env_socket })
