@@ -15,6 +15,7 @@
 #include "flow_hash.h"
 #include "config_keys.h"
 #include "cunit_main.h"
+#include "test_config_mutate.h"
 
 #define NAME "t.conf"
 
@@ -671,6 +672,394 @@ static void test_method_names_match_encap(void)
 	CU_ASSERT_EQUAL(seen, (1u << SL_FWD__MAX) - 1);
 }
 
+
+static void test_new_keys_good(void)
+{
+	static const char text[] = BASE
+		"control = { socket_group = \"sluice\"; metrics = \"[::1]:9100\"; };\n"
+		"vips = (\n"
+		"  { address = \"198.18.1.1\"; port = 0; scheduler = \"wrr\"; all_down = \"drop\";\n"
+		"    health = { type = \"http\"; port = 8080; path = \"/hz\"; host = \"h.example\"; expect_status = 204;\n"
+		"               interval_ms = 500; timeout_ms = 500; rise = 1; fall = 100; };\n"
+		"    backends = ( { address = \"198.18.0.1\"; },\n"
+		"                 { address = \"198.18.0.2\"; health = { type = \"udp\"; udp_send = \"q\"; udp_expect = \"a\"; }; } ); }\n"
+		");\n";
+	struct sl_config c;
+	const struct sl_cfg_vip *v;
+	const struct sl_cfg_health *h;
+
+	CU_ASSERT_EQUAL_FATAL(load(text, &c), 0);
+	CU_ASSERT_STRING_EQUAL(c.dp_type, "dpdk");
+	CU_ASSERT_STRING_EQUAL(c.xdp_mode, "native");
+	CU_ASSERT_STRING_EQUAL(c.xdp_pin_path, "/sys/fs/bpf/sluice");
+	CU_ASSERT_STRING_EQUAL(c.xdp_egress, "");
+	CU_ASSERT_STRING_EQUAL(c.socket_group, "sluice");
+	CU_ASSERT_STRING_EQUAL(c.metrics_listen, "[::1]:9100");
+	v = &c.vips[0];
+	CU_ASSERT_EQUAL(v->scheduler, SL_SCHED_WRR);
+	CU_ASSERT_EQUAL(v->all_down, SL_ALL_DOWN_DROP);
+	CU_ASSERT_EQUAL(v->health.type, SL_PROBE_HTTP);
+	CU_ASSERT_EQUAL(v->health.port, 8080);
+	CU_ASSERT_STRING_EQUAL(v->health.path, "/hz");
+	CU_ASSERT_STRING_EQUAL(v->health.host, "h.example");
+	CU_ASSERT_EQUAL(v->health.expect_status, 204);
+	CU_ASSERT_EQUAL(v->health.interval_ms, 500);
+	CU_ASSERT_EQUAL(v->health.rise, 1);
+	CU_ASSERT_EQUAL(v->health.fall, 100);
+	CU_ASSERT_STRING_EQUAL(v->health.udp_send, "ping");
+	/* Backend 0 inherits all; backend 1 overrides three keys and inherits the rest. */
+	CU_ASSERT_EQUAL(memcmp(&v->backends[0].health, &v->health, sizeof(v->health)), 0);
+	h = &v->backends[1].health;
+	CU_ASSERT_EQUAL(h->type, SL_PROBE_UDP);
+	CU_ASSERT_STRING_EQUAL(h->udp_send, "q");
+	CU_ASSERT_STRING_EQUAL(h->udp_expect, "a");
+	CU_ASSERT_EQUAL(h->port, 8080);
+	CU_ASSERT_EQUAL(h->interval_ms, 500);
+	CU_ASSERT_STRING_EQUAL(h->path, "/hz");
+	sl_config_free(&c);
+
+	/* Defaults of a VIP without health. */
+	CU_ASSERT_EQUAL_FATAL(load(BASE "vips = ( { address = \"198.18.1.1\"; backends = ( { address = \"198.18.0.1\"; } ); } );\n", &c), 0);
+	h = &c.vips[0].backends[0].health;
+	CU_ASSERT_EQUAL(c.vips[0].scheduler, SL_SCHED_MAGLEV);
+	CU_ASSERT_EQUAL(c.vips[0].all_down, SL_ALL_DOWN_KEEP);
+	CU_ASSERT_EQUAL(h->type, SL_PROBE_NONE);
+	CU_ASSERT_EQUAL(h->expect_status, 200);
+	CU_ASSERT_EQUAL(h->interval_ms, 2000);
+	CU_ASSERT_EQUAL(h->timeout_ms, 1000);
+	CU_ASSERT_EQUAL(h->rise, 2);
+	CU_ASSERT_EQUAL(h->fall, 3);
+	CU_ASSERT_STRING_EQUAL(h->path, "/");
+	CU_ASSERT_STRING_EQUAL(h->udp_send, "ping");
+	sl_config_free(&c);
+
+	/* XDP: ports and workers optional, interface required. */
+	CU_ASSERT_EQUAL_FATAL(load("dataplane = { type = \"xdp\"; xdp = { interface = \"eth1\"; mode = \"auto\";\n"
+				   "  egress = \"eth2\"; pin_path = \"/sys/fs/bpf/x\"; }; };\n", &c), 0);
+	CU_ASSERT_STRING_EQUAL(c.dp_type, "xdp");
+	CU_ASSERT_STRING_EQUAL(c.xdp_iface, "eth1");
+	CU_ASSERT_STRING_EQUAL(c.xdp_mode, "auto");
+	CU_ASSERT_STRING_EQUAL(c.xdp_egress, "eth2");
+	CU_ASSERT_STRING_EQUAL(c.xdp_pin_path, "/sys/fs/bpf/x");
+	CU_ASSERT_EQUAL(c.n_ports, 0);
+	CU_ASSERT_EQUAL(c.n_workers, 0);
+	sl_config_free(&c);
+}
+
+static void test_new_keys_bad(void)
+{
+#define V1 BASE "vips = ( { address = \"198.18.1.1\";\n"
+	expect_error(V1 " scheduler = \"rr\"; } );\n", "rr", "vips.[0].scheduler");
+	expect_error(V1 " all_down = \"panic\"; } );\n", "panic", "vips.[0].all_down");
+	expect_error(V1 " health = { type = \"icmp\"; }; } );\n", "icmp", "vips.[0].health.type");
+	expect_error(V1 " health = { port = 65536; }; } );\n", "65536", "vips.[0].health.port");
+	expect_error(V1 " health = { expect_status = 99; }; } );\n", "99", "vips.[0].health.expect_status");
+	expect_error(V1 " health = { interval_ms = 99; }; } );\n", "99", "vips.[0].health.interval_ms");
+	expect_error(V1 " health = { timeout_ms = 9; }; } );\n", "timeout_ms", "vips.[0].health.timeout_ms");
+	expect_error(V1 " health = { rise = 0; }; } );\n", "rise", "vips.[0].health.rise");
+	expect_error(V1 " health = { fall = 101; }; } );\n", "fall", "vips.[0].health.fall");
+	expect_error(V1 " health = { path = \"\"; }; } );\n", "path", "vips.[0].health.path");
+	expect_error(V1 " health = { colour = 1; }; } );\n", "colour", "vips.[0].health.colour");
+	expect_error(V1 " health = 5; } );\n", "health", "vips.[0].health");
+	/* Rules across keys. */
+	expect_error(V1 " health = { type = \"tcp\"; }; } );\n", "health", "vips.[0].health.port");
+	expect_error(V1 " health = { interval_ms = 500;\n timeout_ms = 600; }; } );\n", "600",
+		     "vips.[0].health.timeout_ms");
+	expect_error(V1 " port = 80; health = { type = \"http\";\n path = \"noslash\"; }; } );\n", "noslash",
+		     "vips.[0].health.path");
+	expect_error(V1 " port = 80; health = { type = \"http\";\n path = \"/a\\r\\nX-Evil: 1\"; }; } );\n", "X-Evil",
+		     "vips.[0].health.path");
+	expect_error(V1 " health = { host = \"a b\"; }; } );\n", "a b", "vips.[0].health.host");
+	/* A backend override breaks a rule: the backend's key is named. */
+	expect_error(V1 " port = 80; backends = ( { address = \"198.18.0.1\";\n"
+		     "  health = { interval_ms = 200; }; } ); } );\n", "interval_ms = 200",
+		     "vips.[0].backends.[0].health.interval_ms");
+	expect_error(V1 " backends = ( { address = \"198.18.0.1\"; },\n { address = \"198.18.0.2\";\n"
+		     "  health = { type = \"tcp\"; }; } ); } );\n", "type = \"tcp\"",
+		     "vips.[0].backends.[1].health.port");
+	expect_error(V1 " backends = ( { address = \"198.18.0.1\";\n health = { rise = 0; }; } ); } );\n",
+		     "rise", "vips.[0].backends.[0].health.rise");
+	/* Dataplane type and XDP. */
+	expect_error("dataplane = {\n type = \"afxdp\"; };\n", "afxdp", "dataplane.type");
+	expect_error("dataplane = {\n type = \"xdp\"; };\n", "type", "dataplane.xdp.interface");
+	expect_error("dataplane = { type = \"xdp\";\n xdp = { mode = \"native\"; }; };\n", "xdp = {",
+		     "dataplane.xdp.interface");
+	expect_error("dataplane = { type = \"xdp\"; xdp = {\n interface = \"eth1/x\"; }; };\n", "eth1/x",
+		     "dataplane.xdp.interface");
+	expect_error("dataplane = { type = \"xdp\"; xdp = {\n interface = \"abcdefghijklmnop\"; }; };\n", "abcdef",
+		     "dataplane.xdp.interface");
+	expect_error("dataplane = { type = \"xdp\"; xdp = { interface = \"eth1\";\n mode = \"skb\"; }; };\n", "skb",
+		     "dataplane.xdp.mode");
+	expect_error("dataplane = { type = \"xdp\"; xdp = { interface = \"eth1\";\n egress = \"e 2\"; }; };\n", "e 2",
+		     "dataplane.xdp.egress");
+	expect_error("dataplane = { type = \"xdp\"; xdp = { interface = \"eth1\";\n pin_path = \"bpf/x\"; }; };\n",
+		     "bpf/x", "dataplane.xdp.pin_path");
+	/* dpdk (the default) still needs ports and workers. */
+	expect_error("dataplane = {\n workers = [ 1 ]; };\n", "dataplane", "dataplane.ports");
+	expect_error("dataplane = { type = \"dpdk\";\n ports = ( { device = \"a\"; } ); };\n", "dataplane",
+		     "dataplane.workers");
+	/* Control. */
+	expect_error(DP "control = {\n metrics = \"127.0.0.1\"; };\n", "metrics", "control.metrics");
+	expect_error(DP "control = {\n metrics = \"::1:9100\"; };\n", "metrics", "control.metrics");
+	expect_error(DP "control = {\n metrics = \"127.0.0.1:0\"; };\n", "metrics", "control.metrics");
+	expect_error(DP "control = {\n metrics = \"127.0.0.1:65536\"; };\n", "metrics", "control.metrics");
+	expect_error(DP "control = {\n metrics = \"[198.18.0.1]:80\"; };\n", "metrics", "control.metrics");
+	expect_error(DP "control = {\n metrics = 9100; };\n", "metrics", "control.metrics");
+	expect_error(DP "control = {\n socket_group = \"a:b\"; };\n", "socket_group", "control.socket_group");
+#undef V1
+}
+
+static void test_addr_port_parse(void)
+{
+	struct sl_ip ip;
+	uint16_t port;
+	char buf[64];
+
+	CU_ASSERT_EQUAL(sl_addr_port_parse("198.18.0.1:9100", &ip, &port), 0);
+	CU_ASSERT_EQUAL(port, 9100);
+	CU_ASSERT_STRING_EQUAL(sl_ip_str(&ip, buf, sizeof(buf)), "198.18.0.1");
+	CU_ASSERT_EQUAL(sl_addr_port_parse("[2001:db8::1]:65535", &ip, &port), 0);
+	CU_ASSERT_EQUAL(port, 65535);
+	CU_ASSERT_EQUAL(ip.family, SL_AF_INET6);
+	CU_ASSERT_EQUAL(sl_addr_port_parse("2001:db8::1:80", &ip, &port), -EINVAL);
+	CU_ASSERT_EQUAL(ip.family, 0);
+	CU_ASSERT_EQUAL(port, 0);
+	CU_ASSERT_EQUAL(sl_addr_port_parse("198.18.0.1:+80", &ip, &port), -EINVAL);
+	CU_ASSERT_EQUAL(sl_addr_port_parse("198.18.0.1:4294967376", &ip, &port), -EINVAL);
+	CU_ASSERT_EQUAL(sl_addr_port_parse("198.18.0.1:", &ip, &port), -EINVAL);
+	CU_ASSERT_EQUAL(sl_addr_port_parse(":80", &ip, &port), -EINVAL);
+	CU_ASSERT_EQUAL(sl_addr_port_parse("[::1]80", &ip, &port), -EINVAL);
+	CU_ASSERT_EQUAL(sl_addr_port_parse("[::1:80", &ip, &port), -EINVAL);
+	CU_ASSERT_EQUAL(sl_addr_port_parse("localhost:80", &ip, &port), -EINVAL);
+	CU_ASSERT_EQUAL(sl_addr_port_parse(NULL, &ip, &port), -EINVAL);
+}
+
+/* load -> write -> load: equal; and writing the reloaded config gives the same text. */
+static void round_trip(const char *text, const char *what)
+{
+	struct sl_config a, b;
+	char *out, *out2;
+	int rc;
+
+	rc = sl_config_load_string(text, what, &a, err, sizeof(err));
+	if (rc)
+		fprintf(stderr, "\n  %s: %s\n", what, err);
+	CU_ASSERT_EQUAL_FATAL(rc, 0);
+	out = sl_config_to_string(&a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Written by sluiced"));
+	rc = sl_config_load_string(out, "written", &b, err, sizeof(err));
+	if (rc)
+		fprintf(stderr, "\n  %s rewritten: %s\n%s\n", what, err, out);
+	CU_ASSERT_EQUAL_FATAL(rc, 0);
+	CU_ASSERT_TRUE(sl_config_equal(&a, &b));
+	strcpy(b.path, a.path); /* the header names the source */
+	out2 = sl_config_to_string(&b);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out2);
+	CU_ASSERT_STRING_EQUAL(out, out2);
+	free(out);
+	free(out2);
+	sl_config_free(&a);
+	sl_config_free(&b);
+}
+
+static void test_round_trip_examples(void)
+{
+	static const char *const files[] = { "demo.conf", "full.conf", "nic.conf" };
+	char path[512], *text;
+	FILE *f;
+	long n;
+	size_t i;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", SL_EXAMPLES_DIR, files[i]);
+		f = fopen(path, "rb");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		fseek(f, 0, SEEK_END);
+		n = ftell(f);
+		rewind(f);
+		text = calloc(1, (size_t)n + 1);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+		CU_ASSERT_EQUAL(fread(text, 1, (size_t)n, f), (size_t)n);
+		fclose(f);
+		round_trip(text, files[i]);
+		free(text);
+	}
+	round_trip(sl_config_default_text(), "<embedded>");
+}
+
+static const char *pick(const char *const *v, size_t n)
+{
+	return v[(size_t)rand() % n];
+}
+
+#define PICK(v) pick(v, sizeof(v) / sizeof(v[0]))
+
+/* One random valid health group body (or "" for none) into @b. */
+static void random_health(char *b, size_t len, int any_port)
+{
+	static const char *const types[] = { "none", "tcp", "http", "https", "udp" };
+	static const char *const paths[] = { "/", "/hz", "/a/b?c=d" };
+	static const char *const strs[] = { "ping", "x\\ty", "q\\\"uote", "\\x01bin" };
+	int iv = 100 + rand() % 5000;
+
+	snprintf(b, len, "health = { type = \"%s\"; port = %d; path = \"%s\"; %s interval_ms = %d; timeout_ms = %d;"
+		 " rise = %d; fall = %d; udp_send = \"%s\"; %s };",
+		 PICK(types), any_port ? 1 + rand() % 65535 : rand() % 65536, PICK(paths),
+		 rand() % 2 ? "host = \"h.example\";" : "", iv, 10 + rand() % (iv - 9), 1 + rand() % 100,
+		 1 + rand() % 100, PICK(strs), rand() % 2 ? "udp_expect = \"pong\";" : "");
+}
+
+static void test_round_trip_random(void)
+{
+	static const char *const methods[] = { "gue", "ipip", "ip6tnl", "l2dsr" };
+	static const char *const scheds[] = { "maglev", "wrr", "wrandom", "lrt" };
+	static const char *const hashes[] = { "", "hash = [ \"src_addr\" ];", "hash = [ \"dst_port\", \"proto\" ];" };
+	char *text = malloc(1 << 20), h[1024];
+	size_t n;
+	int iter, v, b, nv, nb, port, v6vip;
+	const char *m;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	srand(7);
+	for (iter = 0; iter < 200; iter++) {
+		n = (size_t)snprintf(text, 1 << 20,
+				     "eal = { args = [ \"--in-memory\", \"-l 0-%d\" ]; no_huge = %s; memory_mb = %d; };\n"
+				     "dataplane = { ports = ( { device = \"net_null%d\"; mtu = %d; } ); workers = [ %d ];"
+				     " burst = %d; exception = { type = \"%s\"; }; xdp = { mode = \"generic\"; }; };\n"
+				     "flows = { entries = %d; tcp_timeout = %d; };\n"
+				     "network = { src_ipv4 = \"198.18.0.2\"; src_ipv6 = \"2001:db8::2\"; %s };\n"
+				     "control = { %s };\nvips = (\n",
+				     rand() % 8, rand() % 2 ? "true" : "false", rand() % 4096, rand() % 10,
+				     576 + rand() % 8000, 1 + rand() % 8, 1 + rand() % 256, rand() % 2 ? "tap" : "none",
+				     1024 + rand() % 100000, 1 + rand() % 86400,
+				     rand() % 2 ? "gateway_mac = \"02:00:00:00:00:fe\";" : "",
+				     rand() % 2 ? "metrics = \"[2001:db8::1]:9100\"; socket_group = \"adm\";" : "");
+		nv = rand() % 5;
+		for (v = 0; v < nv; v++) {
+			m = PICK(methods);
+			v6vip = strcmp(m, "ipip") != 0 && rand() % 2;
+			port = rand() % 3 ? 1 + rand() % 65535 : 0;
+			random_health(h, sizeof(h), port == 0);
+			n += (size_t)snprintf(text + n, (1 << 20) - n,
+					      "%s{ %s address = \"%s%d\"; port = %d; protocol = \"%s\"; method = \"%s\";"
+					      " scheduler = \"%s\"; all_down = \"%s\"; %s %s backends = (",
+					      v ? ",\n" : "", rand() % 2 ? "" : "name = \"v\\\"x\";",
+					      v6vip ? "2001:db8:100::" : "198.18.100.", v + 1, port,
+					      rand() % 2 ? "tcp" : "udp", m, PICK(scheds), rand() % 2 ? "keep" : "drop",
+					      PICK(hashes), rand() % 3 ? h : "");
+			nb = rand() % 6;
+			for (b = 0; b < nb; b++) {
+				/* A family the method can carry: ipip v4, ip6tnl v6, l2dsr the VIP's, gue any. */
+				int six = m[0] == 'i' && m[2] == '6' ? 1 : m[0] == 'i' ? 0 :
+					  m[0] == 'l' ? v6vip : rand() % 2;
+
+				n += (size_t)snprintf(text + n, (1 << 20) - n,
+						      "%s{ address = \"%s%d\"; weight = %d; %s %s }", b ? ", " : " ",
+						      six ? "2001:db8::" : "198.18.0.", 10 + b, rand() % 65536,
+						      rand() % 2 ? "mac = \"02:00:00:00:00:11\";" : "",
+						      rand() % 3 == 0 ? (port ? "health = { rise = 7; path = \"/be\"; };"
+									      : "health = { fall = 9; };")
+								      : "");
+			}
+			n += (size_t)snprintf(text + n, (1 << 20) - n, " ); }");
+		}
+		snprintf(text + n, (1 << 20) - n, "\n);\n");
+		/* VIP names must be unique: only the first may take the fixed name. */
+		{
+			char *p = strstr(text, "name = \"v\\\"x\";");
+
+			while (p && (p = strstr(p + 1, "name = \"v\\\"x\";")))
+				memset(p, ' ', strlen("name = \"v\\\"x\";"));
+		}
+		round_trip(text, "random");
+	}
+	free(text);
+}
+
+/* Copy is deep; equal sees every key of the table; validate on a changed copy rejects with a path. */
+static void test_copy_equal_validate(void)
+{
+	struct sl_config a, b;
+	const struct sl_cfg_key *keys, *k;
+	size_t n, i;
+	int tested = 0;
+	void *base;
+
+	CU_ASSERT_EQUAL_FATAL(sl_config_load_string(sl_config_default_text(), NULL, &a, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(sl_config_copy(&b, &a), 0);
+	CU_ASSERT_TRUE(sl_config_equal(&a, &b));
+	CU_ASSERT_PTR_NOT_EQUAL(a.vips, b.vips);
+	CU_ASSERT_PTR_NOT_EQUAL(a.vips[0].backends, b.vips[0].backends);
+	CU_ASSERT_PTR_NOT_EQUAL(a.eal_args[0], b.eal_args[0]);
+	b.vips[0].line = 999; /* lines and path do not count */
+	strcpy(b.path, "elsewhere");
+	CU_ASSERT_TRUE(sl_config_equal(&a, &b));
+	CU_ASSERT_EQUAL(sl_config_validate(&b, err, sizeof(err)), 0);
+	sl_config_free(&b);
+	keys = sl_cfg_keys(&n);
+	for (i = 0; i < n; i++) {
+		k = &keys[i];
+		CU_ASSERT_EQUAL_FATAL(sl_config_copy(&b, &a), 0);
+		base = test_scope_base(&b, k);
+		if (base && test_mutate_key(k, base) == 0) {
+			if (sl_config_equal(&a, &b))
+				fprintf(stderr, "\n  %s: change not seen\n", k->name);
+			CU_ASSERT_FALSE(sl_config_equal(&a, &b));
+			tested++;
+		}
+		sl_config_free(&b);
+	}
+	CU_ASSERT_TRUE(tested > 60);
+	CU_ASSERT_EQUAL(sl_config_copy(NULL, &a), -EINVAL);
+	CU_ASSERT_EQUAL(sl_config_copy(&b, NULL), -EINVAL);
+
+	/* In-memory changes the loader would refuse: message names the key, no line. */
+	CU_ASSERT_EQUAL_FATAL(sl_config_copy(&b, &a), 0);
+	b.vips[0].backends[1].weight = 70000;
+	CU_ASSERT_EQUAL(sl_config_validate(&b, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err, "<runtime>: vips.[0].backends.[1].weight: 70000 is out of range 0..65535");
+	b.vips[0].backends[1].weight = 1;
+	b.vips[1].table_size = 65536;
+	CU_ASSERT_EQUAL(sl_config_validate(&b, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_EQUAL(strncmp(err, "<runtime>: vips.[1].table_size: 65536 is not prime", 50), 0);
+	b.vips[1].table_size = 65537;
+	b.vips[1].port = 0;
+	b.vips[1].health.type = SL_PROBE_TCP;
+	CU_ASSERT_EQUAL(sl_config_validate(&b, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_EQUAL(strncmp(err, "<runtime>: vips.[1].health.port: required", 41), 0);
+	b.vips[1].health.type = SL_PROBE_NONE;
+	b.vips[1].addr = b.vips[0].addr;
+	b.vips[1].port = 80;
+	CU_ASSERT_EQUAL(sl_config_validate(&b, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_EQUAL(strncmp(err, "<runtime>: vips.[1]: ", 21), 0);
+	CU_ASSERT_PTR_NULL(strstr(err, "line"));
+	sl_config_free(&b);
+	CU_ASSERT_EQUAL_FATAL(sl_config_copy(&b, &a), 0);
+	b.vips[0].method = (enum sl_fwd_method)77;
+	CU_ASSERT_EQUAL(sl_config_validate(&b, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err, "<runtime>: vips.[0].method: unknown value 77");
+	CU_ASSERT_PTR_NULL(sl_config_to_string(&b)); /* not expressible in a file */
+	CU_ASSERT_EQUAL(errno, EINVAL);
+	b.vips[0].method = SL_FWD_GUE;
+	memset(b.socket_path, 'a', sizeof(b.socket_path)); /* no NUL */
+	CU_ASSERT_EQUAL(sl_config_validate(&b, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_EQUAL(strncmp(err, "<runtime>: control.socket: is not NUL-terminated", 48), 0);
+	strcpy(b.socket_path, "/run/x.sock");
+	b.n_workers = 0;
+	CU_ASSERT_EQUAL(sl_config_validate(&b, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_EQUAL(strncmp(err, "<runtime>: dataplane.workers: ", 30), 0);
+	strcpy(b.dp_type, "xdp");
+	strcpy(b.xdp_iface, "eth0");
+	CU_ASSERT_EQUAL(sl_config_validate(&b, err, sizeof(err)), 0);
+	b.vips[0].name[0] = '\0'; /* derived again */
+	CU_ASSERT_EQUAL(sl_config_validate(&b, err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(b.vips[0].name, "198.18.100.1:80/tcp");
+	CU_ASSERT_EQUAL(sl_config_validate(NULL, err, sizeof(err)), -EINVAL);
+	sl_config_free(&b);
+	sl_config_free(&a);
+}
+
 SL_CU_MAIN("config",
 	   { "good config: values and defaults", test_good_values_and_defaults },
 	   { "minimal config: defaults", test_minimal_defaults },
@@ -696,4 +1085,10 @@ SL_CU_MAIN("config",
 	   { "load/free loop", test_load_free_loop },
 	   { "sl_ip and sl_mac parsing", test_ip_and_mac },
 	   { "key table lookups", test_key_table },
-	   { "method names match encap", test_method_names_match_encap });
+	   { "method names match encap", test_method_names_match_encap },
+	   { "new keys: values, defaults, inheritance", test_new_keys_good },
+	   { "new keys: errors", test_new_keys_bad },
+	   { "sl_addr_port_parse", test_addr_port_parse },
+	   { "round trip: examples", test_round_trip_examples },
+	   { "round trip: 200 random configs", test_round_trip_random },
+	   { "copy, equal, validate in memory", test_copy_equal_validate });
