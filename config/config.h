@@ -180,7 +180,8 @@ char *sl_config_to_string(const struct sl_config *cfg);
 
 /*
  * Deep copy @src into @dst (overwritten: free it first if it held a config).
- * Returns 0 or -ENOMEM, with @dst zeroed and nothing leaked. @src is only read.
+ * Returns 0, -ENOMEM (@dst zeroed, nothing leaked) or -EINVAL (NULL, @dst == @src,
+ * or a list count above its key's limit in @src). @src is only read.
  */
 int sl_config_copy(struct sl_config *dst, const struct sl_config *src);
 
