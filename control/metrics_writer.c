@@ -204,6 +204,11 @@ static void format_double(char *out, size_t cap, double v)
 		snprintf(out, cap, v > 0 ? "+Inf" : "-Inf");
 		return;
 	}
+	/* Whole numbers (weights, states, slot counts) skip the search below. */
+	if (fabs(v) < 9007199254740992.0 && v == (double)(int64_t)v) {
+		snprintf(out, cap, "%" PRId64, (int64_t)v);
+		return;
+	}
 	/* Shortest form that reads back exactly: 0.1 rather than 0.10000000000000001. */
 	for (prec = 1; prec <= 17; prec++) {
 		snprintf(out, cap, "%.*g", prec, v);
