@@ -58,6 +58,8 @@ static const struct field backend_fields[] = {
 	{ "weight", "backend_weight", false, "Configured Maglev weight (0 = drained)." },
 	{ "table_entries", "backend_table_entries", false,
 	  "Maglev lookup table slots owned by the backend." },
+	{ "probe_ok", "backend_probe_successes_total", true, "Health probes that succeeded." },
+	{ "probe_fail", "backend_probe_failures_total", true, "Health probes that failed." },
 };
 
 struct family {
@@ -181,20 +183,48 @@ static void render_vip_info(struct sl_metrics_writer *w, const char *prefix, jso
 	}
 }
 
+/*
+ * State names change as features arrive (up, down, draining, weight0, ...);
+ * only "down" means the backend gets no traffic for health reasons.
+ */
 static bool backend_is_up(json_t *b, double *up)
 {
 	const char *state = json_string_value(json_object_get(b, "state"));
 
-	if (!state)
+	if (!state || !*state)
 		return false;
-	/* "drained" is healthy with weight 0: up, and sluice_backend_weight says the rest. */
-	if (!strcmp(state, "up") || !strcmp(state, "drained"))
-		*up = 1;
-	else if (!strcmp(state, "down"))
-		*up = 0;
-	else
-		return false;
+	*up = strcmp(state, "down") != 0;
 	return true;
+}
+
+/* "passing" / "failing"; "none" and "off" (no probing) give no sample. */
+static bool backend_is_healthy(json_t *b, double *healthy)
+{
+	const char *h = json_string_value(json_object_get(b, "health"));
+
+	if (!h || (strcmp(h, "passing") && strcmp(h, "failing")))
+		return false;
+	*healthy = !strcmp(h, "passing");
+	return true;
+}
+
+/* A 0/1 gauge per backend from @get; backends it declines are left out. */
+static void backend_gauge(struct sl_metrics_writer *w, const char *prefix, json_t *vips,
+			  const char *suffix, const char *help, bool (*get)(json_t *, double *))
+{
+	struct family f;
+	json_t *vip, *b;
+	size_t i, j;
+	double x;
+
+	family_init(&f, w, prefix, suffix, false, help);
+	json_array_foreach(vips, i, vip)
+		json_array_foreach(json_object_get(vip, "backends"), j, b)
+			if (get(b, &x)) {
+				family_start(&f);
+				sl_mw_sample_double(w, f.name, x, "vip", str(vip, "name"), "backend",
+						    str(b, "name"), "address", str(b, "address"), NULL);
+			}
 }
 
 static void render_backends(struct sl_metrics_writer *w, const char *prefix, json_t *vips)
@@ -202,7 +232,6 @@ static void render_backends(struct sl_metrics_writer *w, const char *prefix, jso
 	struct family f;
 	json_t *vip, *b, *rtt;
 	size_t i, j, k;
-	double x;
 
 	for (k = 0; k < sizeof(backend_fields) / sizeof(backend_fields[0]); k++) {
 		family_init(&f, w, prefix, backend_fields[k].suffix, backend_fields[k].counter,
@@ -214,14 +243,22 @@ static void render_backends(struct sl_metrics_writer *w, const char *prefix, jso
 				     str(b, "address"));
 	}
 
-	family_init(&f, w, prefix, "backend_up", false,
-		    "1 if the backend is healthy (state up or drained), 0 if down.");
+	backend_gauge(w, prefix, vips, "backend_up",
+		      "1 unless the backend's state is down (draining and weight-0 backends are up).",
+		      backend_is_up);
+	backend_gauge(w, prefix, vips, "backend_healthy",
+		      "1 if the backend's health probe is passing, 0 if failing; absent without probing.",
+		      backend_is_healthy);
+
+	family_init(&f, w, prefix, "backend_state", false,
+		    "Always 1; the state label is the backend's state (up, down, draining, ...).");
 	json_array_foreach(vips, i, vip)
 		json_array_foreach(json_object_get(vip, "backends"), j, b)
-			if (backend_is_up(b, &x)) {
+			if (json_string_length(json_object_get(b, "state")) > 0) {
 				family_start(&f);
-				sl_mw_sample_double(w, f.name, x, "vip", str(vip, "name"), "backend",
-						    str(b, "name"), "address", str(b, "address"), NULL);
+				sl_mw_sample_double(w, f.name, 1.0, "vip", str(vip, "name"), "backend",
+						    str(b, "name"), "address", str(b, "address"),
+						    "state", str(b, "state"), NULL);
 			}
 
 	family_init(&f, w, prefix, "backend_rtt_seconds", false,

@@ -252,12 +252,14 @@ static const char *vips_json =
 	"  \"method\":\"gue\",\"packets\":800,\"bytes\":96000,\"new_flows\":40,"
 	"  \"backends\":[{\"name\":\"b1\",\"address\":\"198.18.1.1\",\"weight\":1,\"state\":\"up\","
 	"                 \"table_entries\":32769,\"packets\":500,\"bytes\":60000,\"new_flows\":25,"
-	"                 \"rtt_us\":1500},"
+	"                 \"rtt_us\":1500,\"health\":\"passing\",\"probe_ok\":9,\"probe_fail\":1},"
 	"                {\"name\":\"b\\\"2\",\"address\":\"2001:db8::2\",\"weight\":0,"
-	"                 \"state\":\"drained\",\"table_entries\":0,\"packets\":300,\"bytes\":36000,"
+	"                 \"state\":\"draining\",\"table_entries\":0,\"packets\":300,\"bytes\":36000,"
+	"                 \"health\":\"none\",\"rtt_us\":null,"
 	"                 \"new_flows\":15},"
 	"                {\"name\":\"b3\",\"address\":\"198.18.1.3\",\"weight\":2,\"state\":\"down\","
-	"                 \"table_entries\":32768,\"packets\":-1,\"bytes\":0,\"new_flows\":0}]},"
+	"                 \"table_entries\":32768,\"packets\":-1,\"bytes\":0,\"new_flows\":0,"
+	"                 \"health\":\"failing\",\"probe_ok\":0,\"probe_fail\":4}]},"
 	" {\"name\":\"dns\\n\",\"address\":\"2001:db8::53\",\"port\":53,\"protocol\":\"udp\","
 	"  \"method\":\"ip6tnl\",\"packets\":0,\"bytes\":0,\"new_flows\":0,\"backends\":[]}]";
 
@@ -333,6 +335,12 @@ static void test_render_json(void)
 	ASSERT_LINE(t, "sluice_backend_up{vip=\"web\",backend=\"b\\\"2\",address=\"2001:db8::2\"} 1");
 	ASSERT_LINE(t, "sluice_backend_up{vip=\"web\",backend=\"b3\",address=\"198.18.1.3\"} 0");
 	ASSERT_LINE(t, "sluice_backend_weight{vip=\"web\",backend=\"b3\",address=\"198.18.1.3\"} 2");
+	ASSERT_LINE(t, "sluice_backend_state{vip=\"web\",backend=\"b\\\"2\",address=\"2001:db8::2\",state=\"draining\"} 1");
+	ASSERT_LINE(t, "sluice_backend_healthy{vip=\"web\",backend=\"b1\",address=\"198.18.1.1\"} 1");
+	ASSERT_LINE(t, "sluice_backend_healthy{vip=\"web\",backend=\"b3\",address=\"198.18.1.3\"} 0");
+	CU_ASSERT_PTR_NULL(strstr(t, "sluice_backend_healthy{vip=\"web\",backend=\"b\\\"2\""));
+	ASSERT_LINE(t, "sluice_backend_probe_successes_total{vip=\"web\",backend=\"b1\",address=\"198.18.1.1\"} 9");
+	ASSERT_LINE(t, "sluice_backend_probe_failures_total{vip=\"web\",backend=\"b3\",address=\"198.18.1.3\"} 4");
 	ASSERT_LINE(t, "sluice_backend_table_entries{vip=\"web\",backend=\"b1\",address=\"198.18.1.1\"} 32769");
 	ASSERT_LINE(t, "sluice_backend_rtt_seconds{vip=\"web\",backend=\"b1\",address=\"198.18.1.1\"} 0.0015");
 	/* Only b1 reports an RTT; the lcore row without an id is left out. */
@@ -386,8 +394,11 @@ static void test_render_hostile_json(void)
 	t = render(NULL, NULL, cases[3].vips, &status);
 	ASSERT_LINE(t, "sluice_vip_packets_total{vip=\"\"} 2.5");
 	ASSERT_LINE(t, "sluice_vip_info{vip=\"\",address=\"\",port=\"\",protocol=\"\",method=\"\"} 1");
-	CU_ASSERT_PTR_NULL(strstr(t, "backend_up"));
+	/* An unknown state is not "down"; it shows as itself. */
+	ASSERT_LINE(t, "sluice_backend_up{vip=\"\",backend=\"\",address=\"\"} 1");
+	ASSERT_LINE(t, "sluice_backend_state{vip=\"\",backend=\"\",address=\"\",state=\"weird\"} 1");
 	CU_ASSERT_PTR_NULL(strstr(t, "rtt"));
+	CU_ASSERT_PTR_NULL(strstr(t, "healthy"));
 	free(t);
 	/* A prefix that is no metric name yields nothing, and says so. */
 	t = render("bad prefix", stats_json, vips_json, &status);
