@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What the XDP balancer (lb.bpf.c) and its user-space library (xdp_lb*.c)
+ * share: map values, map names and sizes. The map keys are the dataplane's
+ * own structs (struct sl_vip_key from dp_state.h, struct sl_flow_key), and
+ * the counter values are struct sl_lcore_ctr / struct sl_ctr from
+ * dp_counters.h, so both dataplanes are read the same way.
+ *
+ * Included by the BPF program (clang -target bpf -ffreestanding) and by user
+ * space; every struct has explicit padding so both compilers lay it out
+ * alike. Changing a layout here changes a pinned map's ABI: the library then
+ * recreates that map (losing its contents) rather than misreading it.
+ */
+#ifndef SLUICE_LB_SHARED_H
+#define SLUICE_LB_SHARED_H
+
+#include <linux/types.h>
+
+#include "../dataplane/dp_counters.h"
+#include "../dataplane/dp_state.h"
+
+/* Value of the VIP hash map, one per struct sl_vip_key (the VIP's own key and
+ * its address marker). Replaced whole by user space: readers see the old or
+ * the new record, never a mix (BPF_F_NO_PREALLOC hash: RCU-freed elements). */
+struct sl_xdp_vip {
+	__u32 id;          /* stable VIP id: counter row, flow entries, table slots */
+	__u32 table_size;  /* entries of the live table: Maglev M, or the pick sequence's length */
+	__u32 n_backends;  /* entries of the live backend array */
+	__u32 hash_fields; /* SL_HF_* */
+	__u16 gue_port;    /* host byte order */
+	__u8  method;      /* enum sl_fwd_method */
+	__u8  buf;         /* 0/1: which table/backend buffer of this VIP is live */
+	__u8  sched;       /* enum sl_sched: maglev table, or wrr/wrandom/lrt pick sequence */
+	__u8  pad[3];
+};
+
+/* One backend slot (dp_state.h's struct sl_dp_backend, minus the weight). */
+struct sl_xdp_backend {
+	__u32 addr[4];
+	__u32 id;          /* stable backend id: counter row */
+	__u16 gen;         /* slot generation, kept in flow entries */
+	__u8  family;
+	__u8  up;
+	__u8  mac_ok;
+	__u8  mac[6];
+	__u8  pad;
+};
+
+/* Snapshot-wide settings (dp_state.h), one element under key 0. */
+struct sl_xdp_globals {
+	__u32 src_v4[4];
+	__u32 src_v6[4];
+	__u64 tcp_timeout_ns;
+	__u64 udp_timeout_ns;
+	__u8  ttl;
+	__u8  pad[7];
+};
+
+/* Per-CPU flow entry. seen_ns 0 means "never written on this CPU": an LRU
+ * per-CPU hash gives every CPU a zeroed value for a key another CPU added. */
+struct sl_xdp_flow {
+	__u64 seen_ns;     /* bpf_ktime_get_ns() of the last packet */
+	__u32 vip;         /* VIP id */
+	__u32 backend;     /* backend slot in that VIP's array */
+	__u16 gen;         /* the slot's generation when chosen */
+	__u8  pad[6];
+};
+
+/*
+ * Table and backend arrays live in two ARRAY_OF_MAPS indexed by
+ * 2 * vip id + buf; the last slot of the table map is only ever written to
+ * make the kernel wait for running programs (see xdp_lb_apply.c).
+ */
+#define SL_XDP_MAX_VIPS      SL_MAX_VIP_IDS
+#define SL_XDP_MAX_BACKENDS  SL_MAX_BACKEND_IDS
+#define SL_XDP_VIP_KEYS      (2 * SL_XDP_MAX_VIPS)     /* own key + address marker */
+#define SL_XDP_BUF_SLOTS     (2 * SL_XDP_MAX_VIPS + 1)
+#define SL_XDP_SYNC_SLOT     (2 * SL_XDP_MAX_VIPS)
+#define SL_XDP_MAX_TABLE     (1u << 24)                /* largest Maglev M accepted */
+
+/* Object names: the library finds and pins by these. */
+#define SL_XDP_PROG_NAME     "sl_lb"
+#define SL_XDP_MAP_VIPS      "sl_lb_vips"
+#define SL_XDP_MAP_TABLES    "sl_lb_tables"
+#define SL_XDP_MAP_BACKENDS  "sl_lb_backends"
+#define SL_XDP_MAP_GLOBALS   "sl_lb_globals"
+#define SL_XDP_MAP_FLOWS     "sl_lb_flows"
+#define SL_XDP_MAP_LCORE     "sl_lb_lcore"
+#define SL_XDP_MAP_VIP_CTR   "sl_lb_vip_ctr"
+#define SL_XDP_MAP_BE_CTR    "sl_lb_be_ctr"
+#define SL_XDP_MAP_RR        "sl_lb_rr"
+
+#endif

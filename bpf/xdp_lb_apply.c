@@ -1,0 +1,366 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Syncing the maps with a dataplane snapshot.
+ *
+ * Update protocol (docs/xdp.md): each VIP id owns two buffers, slots
+ * 2*id and 2*id+1 of the table and backend map-in-maps. A changed VIP gets
+ * fresh inner maps, filled completely, in its spare slot; then its VIP
+ * records (one hash element each, replaced whole) are rewritten to name that
+ * slot. A packet reads the record once and uses the buffer it names, so it
+ * sees all of the old state or all of the new. Writing an ARRAY_OF_MAPS
+ * element makes the kernel wait for every running XDP program
+ * (synchronize_rcu in the map update syscall); one such write at the end of
+ * an apply guarantees that no packet still reads the buffers just retired,
+ * so the next apply may overwrite them.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "../common/maglev.h"
+#include "lb.skel.h"
+#include "xdp_lb_internal.h"
+
+#define NS_PER_MS 1000000ull
+
+struct apply_ctx {
+	struct sl_xdp *x;
+	const struct sl_dp_state *st;
+	int8_t *live;    /* per VIP id: buffer its records name now, -1 if none */
+	bool switched;   /* a buffer was retired: wait before returning */
+	char *err;
+	size_t errlen;
+};
+
+static int fd_of(struct bpf_map *m)
+{
+	return bpf_map__fd(m);
+}
+
+static int write_globals(struct apply_ctx *a)
+{
+	struct sl_xdp_globals g;
+	__u32 k = 0;
+
+	memset(&g, 0, sizeof(g));
+	memcpy(g.src_v4, a->st->src_v4, sizeof(g.src_v4));
+	memcpy(g.src_v6, a->st->src_v6, sizeof(g.src_v6));
+	g.tcp_timeout_ns = (__u64)a->st->tcp_timeout_ms * NS_PER_MS;
+	g.udp_timeout_ns = (__u64)a->st->udp_timeout_ms * NS_PER_MS;
+	g.ttl = a->st->outer_ttl;
+	return bpf_map_update_elem(fd_of(a->x->skel->maps.sl_lb_globals), &k, &g, BPF_ANY);
+}
+
+/* Write to an ARRAY_OF_MAPS: returns only once no program can see the replaced map. */
+static int wait_programs(struct sl_xdp *x)
+{
+	__u32 k = SL_XDP_SYNC_SLOT;
+	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_INNER_MAP);
+
+	if (x->sync_fd < 0) {
+		x->sync_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "sl_lb_sync", 4, 4, 1, &o);
+		if (x->sync_fd < 0)
+			return -errno;
+	}
+	if (bpf_map_update_elem(fd_of(x->skel->maps.sl_lb_tables), &k, &x->sync_fd, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+/*
+ * Drop the VIP keys the snapshot no longer has (or that now belong to
+ * another id), and learn which buffer every remaining id is live in.
+ */
+static int remove_stale_keys(struct apply_ctx *a, bool *removed)
+{
+	int fd = fd_of(a->x->skel->maps.sl_lb_vips);
+	struct sl_vip_key k, next, *cur = NULL;
+	struct sl_xdp_vip rec;
+	const struct sl_dp_vip *v;
+
+	while (bpf_map_get_next_key(fd, cur, &next) == 0) {
+		k = next;
+		cur = &k;
+		if (bpf_map_lookup_elem(fd, &k, &rec))
+			continue;
+		v = sl_dp_vip_get(a->st, &k);
+		if (v && v->id == rec.id) {
+			if (rec.id < SL_XDP_MAX_VIPS)
+				a->live[rec.id] = (int8_t)(rec.buf & 1);
+			continue;
+		}
+		if (bpf_map_delete_elem(fd, &k) && errno != ENOENT)
+			return -errno;
+		*removed = true;
+		/* get_next_key from a deleted key restarts at the first: fine, kept keys are skipped fast. */
+		cur = NULL;
+	}
+	return 0;
+}
+
+static int fill_array(struct sl_xdp *x, int fd, const void *vals, uint32_t n)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, bo);
+	uint32_t i, count = n;
+
+	if (x->n_keys < n) {
+		uint32_t *k = realloc(x->keys, (size_t)n * sizeof(*k));
+
+		if (!k)
+			return -ENOMEM;
+		for (i = x->n_keys; i < n; i++)
+			k[i] = i;
+		x->keys = k;
+		x->n_keys = n;
+	}
+	if (bpf_map_update_batch(fd, x->keys, vals, &count, &bo))
+		return -errno;
+	return count == n ? 0 : -EIO;
+}
+
+/* A new inner map of @n entries holding @vals, placed in slot @slot of @outer. */
+static int put_inner(struct sl_xdp *x, int outer, __u32 slot, const char *name, uint32_t vsize,
+		     const void *vals, uint32_t n)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_INNER_MAP);
+	int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, name, 4, vsize, n, &o), rc;
+
+	if (fd < 0)
+		return -errno;
+	rc = fill_array(x, fd, vals, n);
+	if (!rc && bpf_map_update_elem(outer, &slot, &fd, BPF_ANY))
+		rc = -errno;
+	close(fd); /* the outer map holds its own reference */
+	return rc;
+}
+
+static void record_of(const struct sl_dp_vip *v, struct sl_xdp_vip *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = v->id;
+	r->table_size = v->table_size;
+	r->n_backends = v->n_backends;
+	r->hash_fields = v->hash_fields;
+	r->gue_port = v->gue_port;
+	r->method = (__u8)v->method;
+	r->sched = v->sched;
+	/* Other schedulers draw from the pick sequence, which then stands in for the table. */
+	if (v->sched != SL_SCHED_MAGLEV)
+		r->table_size = v->n_pick;
+}
+
+/* What the table buffer holds: Maglev slots or the pick sequence (n entries). */
+static const uint32_t *table_of(const struct sl_dp_vip *v, uint32_t *n)
+{
+	static const uint32_t none = SL_MAGLEV_EMPTY;
+
+	if (v->sched == SL_SCHED_MAGLEV) {
+		*n = v->table_size;
+		return v->table;
+	}
+	*n = v->n_pick;
+	if (!v->n_pick || !v->pick) {
+		*n = 1; /* an array needs an entry; table_size 0 says "no backend" */
+		return &none;
+	}
+	return v->pick;
+}
+
+static int backends_of(const struct sl_dp_vip *v, struct sl_xdp_backend *be)
+{
+	uint32_t i;
+
+	for (i = 0; i < v->n_backends; i++) {
+		const struct sl_dp_backend *b = &v->backends[i];
+
+		if (b->id >= SL_XDP_MAX_BACKENDS)
+			return -E2BIG;
+		memset(&be[i], 0, sizeof(be[i]));
+		memcpy(be[i].addr, b->addr, sizeof(be[i].addr));
+		be[i].id = b->id;
+		be[i].gen = b->gen;
+		be[i].family = b->family;
+		be[i].up = b->up;
+		be[i].mac_ok = b->mac_ok;
+		memcpy(be[i].mac, b->mac, 6);
+	}
+	return 0;
+}
+
+static bool unchanged(const struct sl_xdp_shadow *sh, const struct sl_xdp_vip *r, int8_t live,
+		      const struct sl_dp_vip *v, const struct sl_xdp_backend *be)
+{
+	struct sl_xdp_vip cur = *r;
+	uint32_t n;
+	const uint32_t *t = table_of(v, &n);
+
+	if (!sh->valid || live < 0 || sh->rec.buf != live)
+		return false;
+	cur.buf = sh->rec.buf;
+	return memcmp(&cur, &sh->rec, sizeof(cur)) == 0 &&
+	       sh->n_table == n && memcmp(sh->table, t, (size_t)n * sizeof(*t)) == 0 &&
+	       memcmp(sh->be, be, (size_t)v->n_backends * sizeof(*be)) == 0;
+}
+
+static int remember(struct sl_xdp_shadow *sh, const struct sl_xdp_vip *r,
+		    const struct sl_dp_vip *v, struct sl_xdp_backend *be)
+{
+	uint32_t n;
+	const uint32_t *src = table_of(v, &n);
+	uint32_t *t = malloc((size_t)n * sizeof(*t));
+
+	if (!t)
+		return -ENOMEM;
+	memcpy(t, src, (size_t)n * sizeof(*t));
+	sh->n_table = n;
+	free(sh->table);
+	free(sh->be);
+	sh->table = t;
+	sh->be = be; /* ownership moves */
+	sh->rec = *r;
+	sh->valid = true;
+	return 0;
+}
+
+/* Every key of the index that leads to @v gets @r. */
+static int write_records(struct apply_ctx *a, const struct sl_dp_vip *v, const struct sl_xdp_vip *r)
+{
+	int fd = fd_of(a->x->skel->maps.sl_lb_vips);
+	uint32_t i;
+
+	for (i = 0; i <= a->st->vip_slots_mask; i++) {
+		if (a->st->vip_slots[i] != v->index + 1)
+			continue;
+		if (bpf_map_update_elem(fd, &a->st->vip_slot_keys[i], r, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+static int apply_vip(struct apply_ctx *a, const struct sl_dp_vip *v)
+{
+	struct sl_xdp *x = a->x;
+	struct sl_xdp_shadow *sh;
+	struct sl_xdp_backend *be;
+	struct sl_xdp_vip r;
+	const uint32_t *tbl;
+	uint32_t nb, n_tbl;
+	int rc;
+
+	if (v->id >= SL_XDP_MAX_VIPS)
+		return sl_xdp_errf(a->err, a->errlen, -E2BIG, "VIP id %u over %u", v->id,
+				   SL_XDP_MAX_VIPS);
+	tbl = table_of(v, &n_tbl);
+	if (!tbl || !n_tbl || n_tbl > SL_XDP_MAX_TABLE || (v->n_backends && !v->backends))
+		return sl_xdp_errf(a->err, a->errlen, -EINVAL, "VIP id %u: table of %u entries refused",
+				   v->id, v->table_size);
+	sh = &x->shadow[v->id];
+	nb = v->n_backends ? v->n_backends : 1;
+	be = calloc(nb, sizeof(*be));
+	if (!be)
+		return sl_xdp_errf(a->err, a->errlen, -ENOMEM, "out of memory");
+	rc = backends_of(v, be);
+	if (rc) {
+		free(be);
+		return sl_xdp_errf(a->err, a->errlen, rc, "VIP id %u: backend id over %u", v->id,
+				   SL_XDP_MAX_BACKENDS);
+	}
+	record_of(v, &r);
+	if (unchanged(sh, &r, a->live[v->id], v, be)) {
+		free(be);
+		return 0;
+	}
+	/* The spare buffer: never the one the live record names. */
+	r.buf = a->live[v->id] < 0 ? 0 : (__u8)!a->live[v->id];
+	rc = put_inner(x, fd_of(x->skel->maps.sl_lb_tables), v->id * 2 + r.buf, "sl_lb_tbl",
+		       sizeof(uint32_t), tbl, n_tbl);
+	if (!rc)
+		rc = put_inner(x, fd_of(x->skel->maps.sl_lb_backends), v->id * 2 + r.buf, "sl_lb_be",
+			       sizeof(*be), be, nb);
+	/* Only now that both buffers are complete may a record point at them. */
+	if (!rc)
+		rc = write_records(a, v, &r);
+	if (rc) {
+		free(be);
+		sh->valid = false;
+		return sl_xdp_errf(a->err, a->errlen, rc, "VIP id %u: map update failed: %s", v->id,
+				   strerror(-rc));
+	}
+	a->switched |= a->live[v->id] >= 0;
+	a->live[v->id] = (int8_t)r.buf;
+	rc = remember(sh, &r, v, be);
+	if (rc) {
+		free(be);
+		sh->valid = false;
+	}
+	return 0;
+}
+
+/* Free the buffers of ids the snapshot does not use (all of them on the first apply). */
+static void release_unused(struct apply_ctx *a, const bool *used)
+{
+	int tf = fd_of(a->x->skel->maps.sl_lb_tables), bf = fd_of(a->x->skel->maps.sl_lb_backends);
+	__u32 id, k;
+
+	for (id = 0; id < SL_XDP_MAX_VIPS; id++) {
+		if (used[id] || (a->x->applied_once && !a->x->shadow[id].valid))
+			continue;
+		for (k = id * 2; k < id * 2 + 2; k++) {
+			bpf_map_delete_elem(tf, &k);
+			bpf_map_delete_elem(bf, &k);
+		}
+		a->x->shadow[id].valid = false;
+	}
+}
+
+int sl_xdp_apply(struct sl_xdp *x, const struct sl_dp_state *st, char *err, size_t errlen)
+{
+	struct apply_ctx a = { .x = x, .st = st, .err = err, .errlen = errlen };
+	bool removed = false, *used = NULL;
+	uint32_t i;
+	int rc;
+
+	if (!x || !st || !st->vip_slots || !st->vip_slot_keys || (st->n_vips && !st->vips))
+		return sl_xdp_errf(err, errlen, -EINVAL, "no dataplane state");
+	a.live = malloc(SL_XDP_MAX_VIPS * sizeof(*a.live));
+	used = calloc(SL_XDP_MAX_VIPS, sizeof(*used));
+	if (!a.live || !used) {
+		rc = sl_xdp_errf(err, errlen, -ENOMEM, "out of memory");
+		goto out;
+	}
+	memset(a.live, -1, SL_XDP_MAX_VIPS * sizeof(*a.live));
+
+	rc = write_globals(&a);
+	if (rc) {
+		rc = sl_xdp_errf(err, errlen, -errno, "cannot write settings: %s", strerror(errno));
+		goto out;
+	}
+	rc = remove_stale_keys(&a, &removed);
+	if (rc) {
+		sl_xdp_errf(err, errlen, rc, "cannot remove VIP keys: %s", strerror(-rc));
+		goto out;
+	}
+	/* Packets that found a removed key are done before its id's buffers are reused. */
+	if (removed && (rc = wait_programs(x)) != 0) {
+		sl_xdp_errf(err, errlen, rc, "cannot synchronise: %s", strerror(-rc));
+		goto out;
+	}
+	for (i = 0; i < st->n_vips; i++) {
+		rc = apply_vip(&a, &st->vips[i]);
+		if (rc)
+			goto out;
+		used[st->vips[i].id] = true;
+	}
+	release_unused(&a, used);
+	x->applied_once = true;
+	if (a.switched && (rc = wait_programs(x)) != 0)
+		sl_xdp_errf(err, errlen, rc, "cannot synchronise: %s", strerror(-rc));
+out:
+	free(a.live);
+	free(used);
+	return rc;
+}
