@@ -5,10 +5,11 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
+#include <grp.h>
 
 #include "../common/flow_hash.h"
 #include "../common/maglev.h"
+#include "ctl_changes.h"
 #include "ctl_server.h"
 #include "daemon.h"
 #include "stats.h"
@@ -125,6 +126,8 @@ static int cmd_config(void *ctx, json_t *args, json_t **result, char *err, size_
 	json_object_set_new(*result, "generation", json_integer((json_int_t)d->generation));
 	json_object_set_new(*result, "vips", json_integer(d->model.cfg.n_vips));
 	json_object_set_new(*result, "workers", json_integer(d->model.cfg.n_workers));
+	json_object_set_new(*result, "health_changes", json_integer((json_int_t)d->health_changes));
+	json_object_set_new(*result, "last_health_publish_us", json_integer((json_int_t)d->last_health_publish_us));
 	return 0;
 }
 
@@ -137,23 +140,29 @@ static const struct sl_ctl_cmd commands[] = {
 
 int sl_ctl_start(struct sl_daemon *d, char *err, size_t errlen)
 {
+	static struct sl_ctl_cmd all[sizeof(commands) / sizeof(commands[0]) + 32];
+	size_t n = sizeof(commands) / sizeof(commands[0]);
+	int gid = -1, mode = 0600;
+
 	if (!d->model.cfg.socket_path[0])
 		return 0;
-	d->ctl = sl_ctl_server_create(d->model.cfg.socket_path, 0600, -1, err, errlen);
+	if (d->model.cfg.socket_group[0]) {
+		struct group *g = getgrnam(d->model.cfg.socket_group);
+
+		if (!g) {
+			snprintf(err, errlen, "control.socket_group: no group named '%s'", d->model.cfg.socket_group);
+			return -ENOENT;
+		}
+		gid = (int)g->gr_gid;
+		mode = 0660;
+	}
+	memcpy(all, commands, sizeof(commands));
+	memcpy(all + n, sl_ctl_change_cmds, sizeof(struct sl_ctl_cmd) * sl_ctl_n_change_cmds);
+	n += sl_ctl_n_change_cmds;
+	d->ctl = sl_ctl_server_create(d->model.cfg.socket_path, mode, gid, err, errlen);
 	if (!d->ctl)
 		return -errno;
-	return sl_ctl_server_set_commands(d->ctl, commands, sizeof(commands) / sizeof(commands[0]), d);
-}
-
-void sl_ctl_poll(struct sl_daemon *d, int timeout_ms)
-{
-	if (d->ctl) {
-		sl_ctl_server_poll(d->ctl, timeout_ms);
-	} else {
-		struct timespec ts = { 0, (long)timeout_ms * 1000000L };
-
-		nanosleep(&ts, NULL);
-	}
+	return sl_ctl_server_set_commands(d->ctl, all, n, d);
 }
 
 void sl_ctl_stop(struct sl_daemon *d)

@@ -10,9 +10,6 @@ struct sl_daemon;
 /* Open the control socket from the config (no-op when the path is empty). 0 or -errno with @err. */
 int sl_ctl_start(struct sl_daemon *d, char *err, size_t errlen);
 
-/* Serve the socket for up to @timeout_ms (sleeps that long when there is no socket). */
-void sl_ctl_poll(struct sl_daemon *d, int timeout_ms);
-
 /* Close the socket and remove its file. */
 void sl_ctl_stop(struct sl_daemon *d);
 

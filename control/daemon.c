@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
@@ -18,7 +20,15 @@
 
 #include "../dataplane/eal_args.h"
 #include "../dataplane/port.h"
+#include "apply.h"
 #include "ctl_commands.h"
+#include "ctl_server.h"
+#include "health.h"
+#include "metrics.h"
+#include "metrics_render.h"
+#include "metrics_writer.h"
+#include "probe.h"
+#include "stats.h"
 #include "log.h"
 
 #define NEIGH_REFRESH_MS 500
@@ -190,6 +200,8 @@ int sl_daemon_rebuild(struct sl_daemon *d, char *err, size_t errlen)
 }
 
 /* Ask the kernel to resolve every next hop we do not know yet. */
+static int start_services(struct sl_daemon *d, char *err, size_t errlen);
+
 static void solicit_missing(struct sl_daemon *d)
 {
 	const struct sl_dp_state *s = d->state;
@@ -261,9 +273,9 @@ int sl_daemon_start(struct sl_daemon *d)
 	}
 	solicit_missing(d);
 
-	rc = sl_ctl_start(d, err, sizeof(err));
+	rc = start_services(d, err, sizeof(err));
 	if (rc) {
-		sl_log(SL_LOG_ERR, "%s", err);
+		sl_log(SL_LOG_ERR, "%s", err[0] ? err : strerror(-rc));
 		return rc;
 	}
 	for (i = 0; i < d->n_workers; i++) {
@@ -285,14 +297,76 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+static void render_metrics(void *ctx, struct sl_metrics_writer *w)
+{
+	struct sl_daemon *d = ctx;
+	json_t *stats = sl_stats_json(d), *vips = sl_vips_json(d);
+
+	sl_metrics_render_json(w, "sluice", stats, vips);
+	sl_mw_family(w, "sluice_health_changes_total", "counter", "Backend UP/DOWN transitions applied");
+	sl_mw_sample(w, "sluice_health_changes_total", d->health_changes, NULL);
+	sl_mw_family(w, "sluice_health_publish_seconds", "gauge",
+		     "Time from the last probe verdict to its table being live");
+	sl_mw_sample_double(w, "sluice_health_publish_seconds", (double)d->last_health_publish_us / 1e6, NULL);
+	json_decref(stats);
+	json_decref(vips);
+}
+
+static int loop_add(struct sl_daemon *d, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+	return epoll_ctl(d->loop_fd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+/* The control side's services: socket, probes, metrics — all on this one thread. */
+static int start_services(struct sl_daemon *d, char *err, size_t errlen)
+{
+	int rc;
+
+	d->loop_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (d->loop_fd < 0)
+		return -errno;
+	rc = sl_ctl_start(d, err, errlen);
+	if (rc)
+		return rc;
+	if (d->ctl && loop_add(d, sl_ctl_server_fd(d->ctl)))
+		return -errno;
+	rc = sl_health_start(d, err, errlen);
+	if (rc)
+		return rc;
+	if (loop_add(d, sl_prober_fd(d->prober)))
+		return -errno;
+	if (d->model.cfg.metrics_listen[0]) {
+		d->metrics = sl_metrics_create(d->model.cfg.metrics_listen, err, errlen);
+		if (!d->metrics)
+			return -EADDRNOTAVAIL;
+		sl_metrics_set_renderer(d->metrics, render_metrics, d);
+		if (loop_add(d, sl_metrics_fd(d->metrics)))
+			return -errno;
+		sl_log(SL_LOG_INFO, "metrics on http://%s/metrics", d->model.cfg.metrics_listen);
+	}
+	return 0;
+}
+
 void sl_daemon_run(struct sl_daemon *d)
 {
 	uint64_t next_neigh = 0;
 	char err[512];
 
 	while (!d->stop) {
+		struct epoll_event ev[8];
 		uint64_t t = now_ms();
+		int timeout = 100;
 
+		if (d->reload) {
+			json_t *summary = NULL;
+
+			d->reload = 0;
+			if (sl_daemon_reload(d, &summary, err, sizeof(err)))
+				sl_log(SL_LOG_ERR, "reload refused, the running configuration stays: %s", err);
+			json_decref(summary);
+		}
 		if (t >= next_neigh) {
 			int changed = sl_neigh_refresh(d->neigh);
 
@@ -305,7 +379,19 @@ void sl_daemon_run(struct sl_daemon *d)
 			solicit_missing(d);
 			next_neigh = t + NEIGH_REFRESH_MS;
 		}
-		sl_ctl_poll(d, 100);
+		if (d->metrics) {
+			int mt = sl_metrics_timeout_ms(d->metrics);
+
+			if (mt >= 0 && mt < timeout)
+				timeout = mt;
+		}
+		if (epoll_wait(d->loop_fd, ev, 8, timeout) < 0 && errno != EINTR)
+			sl_log(SL_LOG_ERR, "control loop: epoll_wait: %s", strerror(errno));
+		if (d->ctl)
+			sl_ctl_server_poll(d->ctl, 0);
+		sl_health_poll(d);
+		if (d->metrics)
+			sl_metrics_poll(d->metrics);
 	}
 }
 
@@ -317,6 +403,11 @@ void sl_daemon_shutdown(struct sl_daemon *d)
 		d->workers[i]->stop = true;
 	rte_eal_mp_wait_lcore();
 	sl_ctl_stop(d);
+	sl_health_stop(d);
+	sl_metrics_destroy(d->metrics);
+	d->metrics = NULL;
+	if (d->loop_fd > 0)
+		close(d->loop_fd);
 	for (i = 0; i < d->n_ports; i++) {
 		sl_port_close(d->ports[i].port_id);
 		if (d->ports[i].exc_port >= 0)

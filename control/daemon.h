@@ -18,6 +18,8 @@
 #include "neigh.h"
 
 struct sl_ctl_server;
+struct sl_prober;
+struct sl_metrics;
 
 struct sl_daemon_port {
 	uint16_t port_id;
@@ -42,6 +44,13 @@ struct sl_daemon {
 
 	struct sl_neigh *neigh;
 	struct sl_ctl_server *ctl;
+	struct sl_prober *prober;
+	struct sl_metrics *metrics;
+	int loop_fd;                   /* epoll over the control socket, probes and metrics */
+	uint64_t next_rtt_refresh;
+	uint64_t health_changes;       /* UP/DOWN transitions applied */
+	uint64_t last_health_publish_us; /* probe verdict -> new table live, last time */
+	volatile sig_atomic_t reload;  /* SIGHUP seen */
 	volatile sig_atomic_t stop;
 };
 

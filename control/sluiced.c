@@ -18,8 +18,10 @@ static struct sl_daemon daemon_state;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	daemon_state.stop = 1;
+	if (sig == SIGHUP)
+		daemon_state.reload = 1;
+	else
+		daemon_state.stop = 1;
 }
 
 static void usage(FILE *f)
@@ -117,6 +119,7 @@ int main(int argc, char **argv)
 	/* No SA_RESTART: the control loop's epoll wait must return so the flag is seen at once. */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	rc = sl_daemon_start(&daemon_state);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "../common/maglev.h"
+#include "health.h"
 
 #define LCORE_FIELDS(X) \
 	X(rx) X(tx) X(host) X(host_from_kernel) X(icmp_echo) X(icmp_err) X(icmp_too_big_sent) \
@@ -136,6 +137,7 @@ json_t *sl_backend_json(const struct sl_daemon *d, const struct sl_model_vip *v,
 			 db->mac[3], db->mac[4], db->mac[5]);
 	json_object_set_new(b, "next_hop_mac", db && db->mac_ok ? json_string(buf) : json_null());
 	json_object_set_new(b, "table_entries", json_integer(owned));
+	sl_health_json(d, mb->id, b);
 	ctr_sum(d, mb->id, 1, &c);
 	put_ctr(b, &c);
 	return b;
