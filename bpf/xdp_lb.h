@@ -99,6 +99,12 @@ int sl_xdp_read_counters(struct sl_xdp *x, struct sl_lcore_ctr *total,
 			 struct sl_ctr *vip_rows, uint32_t n_vip_rows,
 			 struct sl_ctr *backend_rows, uint32_t n_backend_rows);
 
+/*
+ * Zero the VIP (@is_vip) or backend counter row @id on every CPU, for an id
+ * about to be reused (no snapshot references it any more). 0 or -errno.
+ */
+int sl_xdp_zero_row(struct sl_xdp *x, bool is_vip, uint32_t id);
+
 /* Fill @s with the handle's status. Never fails. */
 void sl_xdp_get_status(const struct sl_xdp *x, struct sl_xdp_status *s);
 

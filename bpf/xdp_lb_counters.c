@@ -121,3 +121,19 @@ int sl_xdp_read_counters(struct sl_xdp *x, struct sl_lcore_ctr *total,
 		return read_rows(x, x->skel->maps.sl_lb_be_ctr, backend_rows, n_backend_rows);
 	return 0;
 }
+
+int sl_xdp_zero_row(struct sl_xdp *x, bool is_vip, uint32_t id)
+{
+	struct bpf_map *m = is_vip ? x->skel->maps.sl_lb_vip_ctr : x->skel->maps.sl_lb_be_ctr;
+	struct sl_ctr *zero = calloc(x->st.n_cpus ? x->st.n_cpus : 1, sizeof(*zero));
+	__u32 k = id;
+	int rc = 0;
+
+	if (!zero)
+		return -ENOMEM;
+	/* One update writes every CPU's copy of the row. */
+	if (bpf_map_update_elem(bpf_map__fd(m), &k, zero, BPF_EXIST))
+		rc = -errno;
+	free(zero);
+	return rc;
+}

@@ -374,7 +374,7 @@ static int set_drain(struct sl_daemon *d, json_t *args, bool on, json_t **result
 		}
 		sl_log(SL_LOG_INFO, "VIP %s backend %s %s", v->cfg.name, b->cfg.name, on ? "draining" : "undrained");
 	}
-	*result = sl_vip_json(d, v, true);
+	*result = sl_vip_json(d, sl_daemon_counters(d), v, true);
 	return 0;
 }
 
@@ -413,7 +413,7 @@ static int cmd_health(void *ctx, json_t *args, json_t **result, char *err, size_
 			return rc;
 		sl_log(SL_LOG_INFO, "VIP %s backend %s health checks %s", v->cfg.name, b->cfg.name, state);
 	}
-	*result = sl_vip_json(d, v, true);
+	*result = sl_vip_json(d, sl_daemon_counters(d), v, true);
 	return 0;
 }
 
@@ -430,7 +430,7 @@ static int cmd_vip(void *ctx, json_t *args, json_t **result, char *err, size_t e
 		snprintf(err, errlen, "no VIP named '%s'", name);
 		return -ENOENT;
 	}
-	*result = sl_vip_json(d, v, true);
+	*result = sl_vip_json(d, sl_daemon_counters(d), v, true);
 	return 0;
 }
 

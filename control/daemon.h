@@ -18,6 +18,9 @@
 #include "neigh.h"
 
 struct sl_ctl_server;
+struct sl_dp_ops;
+struct sl_counters;
+struct sl_xdp;
 struct sl_prober;
 struct sl_metrics;
 
@@ -38,6 +41,11 @@ struct sl_daemon {
 	struct sl_worker *workers[SL_MAX_WORKERS];
 	uint32_t n_workers;
 
+	const struct sl_dp_ops *ops;   /* DPDK or XDP, from dataplane.type */
+	struct sl_counters *counters;  /* filled on demand by sl_daemon_counters() */
+	struct sl_xdp *xdp;            /* XDP dataplane handle */
+	bool xdp_detach_on_exit;       /* --xdp-detach: remove the program and pins when stopping */
+	bool eal_up, workers_running;
 	struct rte_rcu_qsbr *qsbr;
 	struct sl_dp_state *state;     /* published: workers load it with acquire */
 	uint64_t generation;
@@ -63,8 +71,14 @@ void sl_daemon_run(struct sl_daemon *d);
 /* Stop workers, close ports and the socket, free everything. */
 void sl_daemon_shutdown(struct sl_daemon *d);
 
-/* Swap in @next for the workers and free the old snapshot after an RCU grace period. */
-void sl_daemon_publish(struct sl_daemon *d, struct sl_dp_state *next);
+/*
+ * Make @next live in the dataplane and free the previous snapshot once no
+ * packet can use it (takes @next; freed on failure). 0 or -errno with @err.
+ */
+int sl_daemon_publish(struct sl_daemon *d, struct sl_dp_state *next, char *err, size_t errlen);
+
+/* Every counter of the dataplane right now (owned by @d, valid until the next call). */
+const struct sl_counters *sl_daemon_counters(struct sl_daemon *d);
 
 /* Snapshot the model (rebuilding dirty tables) with the neighbour cache's MACs and publish it. 0 or -errno. */
 int sl_daemon_rebuild(struct sl_daemon *d, char *err, size_t errlen);

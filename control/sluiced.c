@@ -11,6 +11,7 @@
 
 #include "../config/config.h"
 #include "daemon.h"
+#include "dp_ops.h"
 #include "log.h"
 #include "stats.h"
 
@@ -34,6 +35,7 @@ static void usage(FILE *f)
 		"      --print-default-config  print the embedded configuration and exit\n"
 		"      --stats-json FILE    on exit, write {\"stats\":...,\"vips\":...} to FILE\n"
 		"      --foreground         accepted for init systems; sluiced never forks\n"
+		"      --xdp-detach         XDP dataplane: detach and unpin on exit (default: keep forwarding)\n"
 		"      --syslog             log to syslog instead of stderr\n"
 		"  -v, --verbose / -q, --quiet   more / less logging\n");
 }
@@ -58,6 +60,7 @@ int main(int argc, char **argv)
 		{ "print-default-config", no_argument, NULL, 'P' },
 		{ "stats-json", required_argument, NULL, 'S' },
 		{ "foreground", no_argument, NULL, 'F' },
+		{ "xdp-detach", no_argument, NULL, 'X' },
 		{ "syslog", no_argument, NULL, 'L' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -80,6 +83,7 @@ int main(int argc, char **argv)
 		case 'P': fputs(sl_config_default_text(), stdout); return 0;
 		case 'S': stats_path = optarg; break;
 		case 'F': break;
+		case 'X': daemon_state.xdp_detach_on_exit = true; break;
 		case 'L': use_syslog = true; break;
 		case 'v': level = SL_LOG_DEBUG; break;
 		case 'q': level = SL_LOG_WARN; break;
@@ -127,12 +131,8 @@ int main(int argc, char **argv)
 		sl_daemon_run(&daemon_state);
 	sl_log(SL_LOG_INFO, "stopping");
 	if (rc == 0 && stats_path) {
-		uint32_t i;
-
-		/* Workers are still running: stop them first so the file holds the final counts. */
-		for (i = 0; i < daemon_state.n_workers; i++)
-			daemon_state.workers[i]->stop = true;
-		rte_eal_mp_wait_lcore();
+		/* Stop the workers first so the file holds the final counts. */
+		daemon_state.ops->quiesce(&daemon_state);
 		write_exit_stats(stats_path);
 	}
 	sl_daemon_shutdown(&daemon_state);

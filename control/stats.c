@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "../common/maglev.h"
+#include "dp_ops.h"
 #include "health.h"
 
 #define LCORE_FIELDS(X) \
@@ -42,46 +43,32 @@ static json_t *lcore_json(const struct sl_lcore_ctr *c)
 	return o;
 }
 
-json_t *sl_stats_json(const struct sl_daemon *d)
+json_t *sl_stats_json(struct sl_daemon *d)
 {
+	const struct sl_counters *c = sl_daemon_counters(d);
 	struct sl_lcore_ctr sum = { 0 };
-	json_t *root, *lcores = json_array();
-	uint64_t flows_live = 0, evictions = 0;
+	json_t *root, *rows = json_array();
+	uint64_t inserts = 0, evictions = 0;
 	uint32_t i;
 
-	for (i = 0; i < d->n_workers; i++) {
-		const struct sl_worker *w = d->workers[i];
-		const struct sl_flow_stats *fs = sl_flow_table_stats(w->flows);
-		json_t *lj = lcore_json(&w->ctr);
+	for (i = 0; i < c->n_rows; i++) {
+		json_t *lj = lcore_json(&c->row[i]);
 
-		add_lcore(&sum, &w->ctr);
-		json_object_set_new(lj, "lcore", json_integer(w->lcore_id));
-		json_object_set_new(lj, "flow_evictions", json_integer((json_int_t)fs->evictions));
-		json_object_set_new(lj, "flow_capacity", json_integer(sl_flow_table_capacity(w->flows)));
-		evictions += fs->evictions;
-		flows_live += fs->inserts;
-		json_array_append_new(lcores, lj);
+		add_lcore(&sum, &c->row[i]);
+		json_object_set_new(lj, c->row_label, json_integer(c->row_id[i]));
+		json_object_set_new(lj, "flow_evictions", json_integer((json_int_t)c->flow_evictions[i]));
+		json_object_set_new(lj, "flow_capacity", json_integer((json_int_t)c->flow_capacity[i]));
+		evictions += c->flow_evictions[i];
+		inserts += c->flow_inserts[i];
+		json_array_append_new(rows, lj);
 	}
 	root = lcore_json(&sum);
-	json_object_set_new(root, "flow_inserts", json_integer((json_int_t)flows_live));
+	json_object_set_new(root, "dataplane", json_string(d->ops ? d->ops->name : "none"));
+	json_object_set_new(root, "flow_inserts", json_integer((json_int_t)inserts));
 	json_object_set_new(root, "flow_evictions", json_integer((json_int_t)evictions));
 	json_object_set_new(root, "generation", json_integer((json_int_t)d->generation));
-	json_object_set_new(root, "lcores", lcores);
+	json_object_set_new(root, "lcores", rows);
 	return root;
-}
-
-static void ctr_sum(const struct sl_daemon *d, uint32_t row, int backend, struct sl_ctr *out)
-{
-	uint32_t i;
-
-	out->pkts = out->bytes = out->new_flows = 0;
-	for (i = 0; i < d->n_workers; i++) {
-		const struct sl_ctr *c = backend ? &d->workers[i]->backend_ctr[row] : &d->workers[i]->vip_ctr[row];
-
-		out->pkts += c->pkts;
-		out->bytes += c->bytes;
-		out->new_flows += c->new_flows;
-	}
 }
 
 static void put_ctr(json_t *o, const struct sl_ctr *c)
@@ -110,13 +97,13 @@ static const char *backend_state(const struct sl_model_backend *b)
 	return b->drained ? "draining" : (b->cfg.weight ? "up" : "weight0");
 }
 
-json_t *sl_backend_json(const struct sl_daemon *d, const struct sl_model_vip *v, uint32_t k, uint32_t owned)
+json_t *sl_backend_json(const struct sl_daemon *d, const struct sl_counters *ctr, const struct sl_model_vip *v,
+			uint32_t k, uint32_t owned)
 {
 	const struct sl_model_backend *mb = &v->slots[k];
 	const struct sl_dp_state *s = d->state;
 	const struct sl_dp_backend *db = NULL;
 	json_t *b = json_object();
-	struct sl_ctr c;
 	char buf[64];
 	uint32_t i;
 
@@ -138,8 +125,7 @@ json_t *sl_backend_json(const struct sl_daemon *d, const struct sl_model_vip *v,
 	json_object_set_new(b, "next_hop_mac", db && db->mac_ok ? json_string(buf) : json_null());
 	json_object_set_new(b, "table_entries", json_integer(owned));
 	sl_health_json(d, mb->id, b);
-	ctr_sum(d, mb->id, 1, &c);
-	put_ctr(b, &c);
+	put_ctr(b, &ctr->backend[mb->id]);
 	return b;
 }
 
@@ -154,11 +140,11 @@ static uint32_t *table_shares(const struct sl_model_vip *v)
 	return owned;
 }
 
-json_t *sl_vip_json(const struct sl_daemon *d, const struct sl_model_vip *v, bool with_backends)
+json_t *sl_vip_json(const struct sl_daemon *d, const struct sl_counters *ctr, const struct sl_model_vip *v,
+		    bool with_backends)
 {
 	json_t *o = json_object(), *bs = json_array();
 	uint32_t *owned = table_shares(v), k;
-	struct sl_ctr c;
 	char buf[64];
 
 	json_object_set_new(o, "name", json_string(v->cfg.name));
@@ -170,11 +156,10 @@ json_t *sl_vip_json(const struct sl_daemon *d, const struct sl_model_vip *v, boo
 	json_object_set_new(o, "table_size", json_integer(v->cfg.table_size));
 	json_object_set_new(o, "all_down", json_boolean(v->all_down));
 	json_object_set_new(o, "all_down_events", json_integer((json_int_t)v->all_down_events));
-	ctr_sum(d, v->id, 0, &c);
-	put_ctr(o, &c);
+	put_ctr(o, &ctr->vip[v->id]);
 	for (k = 0; with_backends && k < v->n_slots; k++)
 		if (v->slots[k].in_use)
-			json_array_append_new(bs, sl_backend_json(d, v, k, owned ? owned[k] : 0));
+			json_array_append_new(bs, sl_backend_json(d, ctr, v, k, owned ? owned[k] : 0));
 	free(owned);
 	if (with_backends)
 		json_object_set_new(o, "backends", bs);
@@ -183,12 +168,13 @@ json_t *sl_vip_json(const struct sl_daemon *d, const struct sl_model_vip *v, boo
 	return o;
 }
 
-json_t *sl_vips_json(const struct sl_daemon *d)
+json_t *sl_vips_json(struct sl_daemon *d)
 {
+	const struct sl_counters *ctr = sl_daemon_counters(d);
 	json_t *arr = json_array();
 	uint32_t i;
 
 	for (i = 0; i < d->model.n_vips; i++)
-		json_array_append_new(arr, sl_vip_json(d, &d->model.vips[i], true));
+		json_array_append_new(arr, sl_vip_json(d, ctr, &d->model.vips[i], true));
 	return arr;
 }
