@@ -5,6 +5,7 @@
  * hostile lengths can only ever shorten what we look at. Loops run over
  * headers, never over bytes, and are bounded by SL_PARSE_MAX_EXT.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "pkt_parse.h"
@@ -60,12 +61,55 @@ static inline enum sl_pkt_class drop(struct sl_pkt_info *pi, enum sl_drop_reason
 	return SL_PKT_DROP;
 }
 
-/* Addresses and ports are copied as bytes: the key keeps network byte order. */
-static inline void key_v4(struct sl_flow_key *k, const uint8_t *src, const uint8_t *dst)
+/*
+ * Addresses and ports are copied as bytes: the key keeps network byte order.
+ *
+ * The worker reads the key back within a few cycles (VIP lookup, flow
+ * hash), and compilers merge adjacent narrow loads (proto with family,
+ * sport with dport). A load spanning two separate stores cannot be
+ * forwarded from the store buffer and waits for both to retire, so the
+ * last 8 bytes of the key (ports, proto, family, pad) are written by one
+ * 64-bit store once the ports are known, and proto+family by one 16-bit
+ * store before that.
+ */
+#define key_at(k, field) ((uint8_t *)(k) + offsetof(struct sl_flow_key, field))
+_Static_assert(offsetof(struct sl_flow_key, sport) == 32 && offsetof(struct sl_flow_key, dport) == 34 &&
+	       offsetof(struct sl_flow_key, proto) == 36 && offsetof(struct sl_flow_key, family) == 37 &&
+	       offsetof(struct sl_flow_key, pad) == 38 && sizeof(struct sl_flow_key) == 40,
+	       "key_tail writes sport..pad as one word");
+
+/* @ports: the 4 bytes sport, dport (network order) loaded as a native word. The pad stays 0. */
+static inline void key_tail(struct sl_flow_key *k, uint32_t ports, uint8_t proto, uint8_t family)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t t = ports | (uint64_t)proto << 32 | (uint64_t)family << 40;
+#else
+	uint64_t t = (uint64_t)ports << 32 | (uint64_t)proto << 24 | (uint64_t)family << 16;
+#endif
+
+	memcpy(key_at(k, sport), &t, sizeof(t));
+}
+
+static inline uint32_t ld32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline void key_proto_family(struct sl_flow_key *k, uint8_t proto, uint8_t family)
+{
+	const uint8_t pf[2] = { proto, family };
+
+	memcpy(key_at(k, proto), pf, sizeof(pf));
+}
+
+static inline void key_v4(struct sl_flow_key *k, const uint8_t *src, const uint8_t *dst, uint8_t proto)
 {
 	memcpy(&k->src[0], src, 4);
 	memcpy(&k->dst[0], dst, 4);
-	k->family = SL_AF_INET;
+	key_proto_family(k, proto, SL_AF_INET);
 }
 
 static inline void key_v6(struct sl_flow_key *k, const uint8_t *src, const uint8_t *dst)
@@ -77,7 +121,7 @@ static inline void key_v6(struct sl_flow_key *k, const uint8_t *src, const uint8
 
 /* @l4 has @l4_len bytes inside the IP packet; the frame check already covered them. */
 static inline enum sl_pkt_class parse_tcp(const uint8_t *l4, uint32_t l4_len,
-					  struct sl_pkt_info *pi)
+					  struct sl_pkt_info *pi, uint8_t family)
 {
 	uint32_t doff;
 
@@ -86,14 +130,13 @@ static inline enum sl_pkt_class parse_tcp(const uint8_t *l4, uint32_t l4_len,
 	doff = (uint32_t)(l4[12] >> 4) * 4;
 	if (unlikely(doff < TCP_HLEN || doff > l4_len))
 		return drop(pi, SL_DROP_BAD_L4);
-	memcpy(&pi->key.sport, l4, 2);
-	memcpy(&pi->key.dport, l4 + 2, 2);
+	key_tail(&pi->key, ld32(l4), PROTO_TCP, family);
 	pi->tcp_flags = l4[13];
 	return SL_PKT_FLOW;
 }
 
 static inline enum sl_pkt_class parse_udp(const uint8_t *l4, uint32_t l4_len,
-					  struct sl_pkt_info *pi)
+					  struct sl_pkt_info *pi, uint8_t family)
 {
 	uint32_t ulen;
 
@@ -104,8 +147,7 @@ static inline enum sl_pkt_class parse_udp(const uint8_t *l4, uint32_t l4_len,
 	ulen = rd16(l4 + 4);
 	if (unlikely(ulen < UDP_HLEN || ulen > l4_len))
 		return drop(pi, SL_DROP_BAD_L4);
-	memcpy(&pi->key.sport, l4, 2);
-	memcpy(&pi->key.dport, l4 + 2, 2);
+	key_tail(&pi->key, ld32(l4), PROTO_UDP, family);
 	return SL_PKT_FLOW;
 }
 
@@ -114,11 +156,12 @@ static inline enum sl_pkt_class parse_udp(const uint8_t *l4, uint32_t l4_len,
  * client -> VIP, so addresses and ports go in swapped. @l4 points at the 8
  * quoted L4 bytes, already bounds-checked.
  */
-static inline void key_ports_reversed(struct sl_flow_key *k, const uint8_t *l4, uint8_t proto)
+static inline void key_ports_reversed(struct sl_flow_key *k, const uint8_t *l4, uint8_t proto,
+				      uint8_t family)
 {
-	memcpy(&k->sport, l4 + 2, 2);
-	memcpy(&k->dport, l4, 2);
-	k->proto = proto;
+	const uint8_t ports[4] = { l4[2], l4[3], l4[0], l4[1] };
+
+	key_tail(k, ld32(ports), proto, family);
 }
 
 /* ICMPv4 frag-needed: @q is the quote (embedded IPv4 packet), @qlen bytes of it present. */
@@ -136,8 +179,8 @@ static enum sl_pkt_class parse_icmp4_err(const uint8_t *q, uint32_t qlen, struct
 	/* A non-first fragment quotes payload, not ports: no flow to find. */
 	if (rd16(q + 6) & 0x1fff)
 		return drop(pi, SL_DROP_UNSUPPORTED);
-	key_v4(&pi->key, q + 16, q + 12);
-	key_ports_reversed(&pi->key, q + ihl, q[9]);
+	key_v4(&pi->key, q + 16, q + 12, q[9]);
+	key_ports_reversed(&pi->key, q + ihl, q[9], SL_AF_INET);
 	return SL_PKT_ICMP_ERR;
 }
 
@@ -225,7 +268,7 @@ static enum sl_pkt_class parse_icmp6_err(const uint8_t *q, uint32_t qlen, struct
 	if (off + QUOTE_L4 > qlen || rd16(q + 4) < off - IPV6_HLEN + QUOTE_L4)
 		return drop(pi, SL_DROP_BAD_L4);
 	key_v6(&pi->key, q + 24, q + 8);
-	key_ports_reversed(&pi->key, q + off, nh);
+	key_ports_reversed(&pi->key, q + off, nh, SL_AF_INET6);
 	return SL_PKT_ICMP_ERR;
 }
 
@@ -273,13 +316,12 @@ static inline enum sl_pkt_class parse_ipv4(const uint8_t *data, uint32_t len, ui
 	pi->l4_off = (uint16_t)(off + ihl);
 	pi->tos = ip[1];
 	pi->ttl = ip[8];
-	key_v4(&pi->key, ip + 12, ip + 16);
-	pi->key.proto = ip[9];
+	key_v4(&pi->key, ip + 12, ip + 16, ip[9]);
 
 	if (likely(ip[9] == PROTO_TCP))
-		return parse_tcp(ip + ihl, tot - ihl, pi);
+		return parse_tcp(ip + ihl, tot - ihl, pi, SL_AF_INET);
 	if (ip[9] == PROTO_UDP)
-		return parse_udp(ip + ihl, tot - ihl, pi);
+		return parse_udp(ip + ihl, tot - ihl, pi, SL_AF_INET);
 	if (ip[9] == PROTO_ICMP)
 		return parse_icmp4(ip + ihl, tot - ihl, pi);
 	return SL_PKT_HOST;
@@ -319,12 +361,12 @@ static inline enum sl_pkt_class parse_ipv6(const uint8_t *data, uint32_t len, ui
 			return (enum sl_pkt_class)r;
 	}
 	pi->l4_off = (uint16_t)l4;
-	pi->key.proto = nh;
+	key_proto_family(&pi->key, nh, SL_AF_INET6);
 
 	if (likely(nh == PROTO_TCP))
-		return parse_tcp(data + l4, end - l4, pi);
+		return parse_tcp(data + l4, end - l4, pi, SL_AF_INET6);
 	if (nh == PROTO_UDP)
-		return parse_udp(data + l4, end - l4, pi);
+		return parse_udp(data + l4, end - l4, pi, SL_AF_INET6);
 	if (nh == PROTO_ICMPV6)
 		return parse_icmp6(data + l4, end - l4, pi);
 	return SL_PKT_HOST;
