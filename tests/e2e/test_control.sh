@@ -77,7 +77,7 @@ dataplane = {
 };
 flows = { entries = 65536; };
 network = { src_ipv4 = "$(topo_addr4 lb)"; src_ipv6 = "$(topo_addr6 lb)"; };
-control = { socket = "$WD/sluice.sock"; };
+control = { socket = "$WD/sluice.sock"; metrics = "127.0.0.1:9180"; };
 vips = (
   { name = "web"; address = "198.18.100.1"; port = 80; protocol = "tcp"; method = "gue";
     health = { type = "tcp"; interval_ms = 200; timeout_ms = 150; rise = 2; fall = 2; };
@@ -175,7 +175,20 @@ lb_ctl remove-vip name=web2 >/dev/null && ok "remove-vip web2" || nok "remove-vi
 lb_ctl save path="$WD/saved.conf" >/dev/null && "$SL_BUILD_ROOT/control/sluiced" --check -c "$WD/saved.conf" >/dev/null &&
 	ok "save writes a config that validates" || nok "save"
 
-# ---- 5. hostile clients --------------------------------------------------------
+# ---- 5. metrics -----------------------------------------------------------------
+if topo_exec lb curl -sf --max-time 5 http://127.0.0.1:9180/metrics >"$WD/metrics.txt"; then
+	grep -q '^sluice_backend_packets_total{.*backend="be1"' "$WD/metrics.txt" &&
+		grep -q '^# TYPE sluice_drops_total counter' "$WD/metrics.txt" &&
+		grep -q '^sluice_backend_up{.*backend="be2".*} 1' "$WD/metrics.txt" &&
+		ok "Prometheus /metrics: $(grep -c '^sluice_' "$WD/metrics.txt") samples, per-backend counters and states" ||
+		nok "metrics content: $(head -c 300 "$WD/metrics.txt")"
+else
+	nok "GET /metrics failed"
+fi
+topo_exec lb curl -s -o /dev/null -w '%{http_code}' --max-time 5 http://127.0.0.1:9180/nope | grep -q 404 &&
+	ok "other paths get 404" || nok "no 404 for other paths"
+
+# ---- 6. hostile clients --------------------------------------------------------
 python3 - "$LB_SOCK" <<'PY' &
 import socket, sys, time
 s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
