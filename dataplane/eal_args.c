@@ -52,8 +52,11 @@ int sl_eal_argv_build(const struct sl_config *cfg, bool force_no_huge, struct sl
 		return -ENOSPC;
 
 	rc |= add(a, "sluiced");
-	rc |= add(a, "-l");
-	rc |= add(a, "%s", lcores);
+	/* An explicit --lcores (lcore-to-CPU map, e.g. more workers than CPUs in a lab) replaces -l. */
+	if (!has_arg(cfg, "--lcores")) {
+		rc |= add(a, "-l");
+		rc |= add(a, "%s", lcores);
+	}
 	rc |= add(a, "--main-lcore=%u", cfg->main_lcore);
 	if (no_huge) {
 		/* --no-huge implies legacy memory, which EAL refuses together with --in-memory;

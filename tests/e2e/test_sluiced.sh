@@ -49,7 +49,7 @@ VIPS=(
 )
 lb_config_write "$WD/sluiced.conf" "${VIPS[@]}"
 lb_start "$WD/sluiced.conf" || exit 1
-ok "sluiced up, all next hops resolved"
+ok "sluiced up with ${LB_WORKERS:-1} worker(s), all next hops resolved"
 
 for spec in "${VIPS[@]}"; do
 	read -r name addr port _ method <<<"$spec"
@@ -82,6 +82,12 @@ for reason in no_backend no_nexthop_mac tx_full unsupported no_mbuf; do
 	n=$(topo_json "$st" "d['stats']['drops']['$reason']")
 	[ "$n" = 0 ] && ok "no '$reason' drops" || nok "$n '$reason' drops"
 done
+if [ "${LB_WORKERS:-1}" = 2 ]; then
+	# Both workers must have carried flows: the queues really split the traffic.
+	busy=$(topo_json "$st" 'sum(1 for l in d["stats"]["lcores"] if l["flow_misses"] > 0)')
+	[ "$busy" = 2 ] && ok "both worker lcores balanced new flows ($(topo_json "$st" '" ".join("lcore%d=%d" % (l["lcore"], l["flow_misses"]) for l in d["stats"]["lcores"])'))" ||
+		nok "only $busy worker(s) saw new flows"
+fi
 echo "# sluiced counters: $(topo_json "$st" '"rx=%d tx=%d host=%d flow_hits=%d flow_misses=%d dropped=%d" % tuple(d["stats"][k] for k in ("rx","tx","host","flow_hits","flow_misses","dropped"))')"
 if [ "$FAILS" -ne 0 ]; then
 	echo "sluiced log:"; tail -20 "$WD/sluiced.log"

@@ -20,9 +20,17 @@ lb_config_write() {
 	LB_SOCK=$TOPO_WORKDIR/sluice.sock
 	{
 		echo "# written by tests/e2e/lib/lb.sh"
-		echo 'dataplane = {'
-		echo "  ports = ( { name = \"lb0\"; device = \"net_af_packet0,iface=lb0\"; mtu = ${TOPO_TUNNEL_MTU}; } );"
-		echo '  workers = [ 1 ];'
+		if [ "${LB_WORKERS:-1}" = 2 ]; then
+			# Two workers on a 2-CPU machine: lcore 2 shares CPU 1 (functional, not fast).
+			echo 'eal = { args = [ "--lcores=0@0,1@1,2@1" ]; };'
+			echo 'dataplane = {'
+			echo "  ports = ( { name = \"lb0\"; device = \"net_af_packet0,iface=lb0,qpairs=2\"; mtu = ${TOPO_TUNNEL_MTU}; } );"
+			echo '  workers = [ 1, 2 ];'
+		else
+			echo 'dataplane = {'
+			echo "  ports = ( { name = \"lb0\"; device = \"net_af_packet0,iface=lb0\"; mtu = ${TOPO_TUNNEL_MTU}; } );"
+			echo '  workers = [ 1 ];'
+		fi
 		echo '  exception = { type = "none"; };'
 		echo '  mempool_size = 8191;'
 		echo '};'
