@@ -36,6 +36,8 @@ void gen_opts_usage(void *f)
 	      "  --burst N           tx/rx burst, 1..256 (default 32)\n"
 	      "  --link-wait S       seconds to wait for link up (default 10)\n"
 	      "  --drain-ms N        keep receiving this long after the last tx (default 200)\n"
+	      "  --hold S            after the report, keep the port open until the peer\n"
+	      "                      disconnects or S seconds pass (default 0)\n"
 	      "  --json              JSON report instead of text\n",
 	      (FILE *)f);
 }
@@ -83,7 +85,7 @@ static int mac(const char *s, uint8_t out[6])
 }
 
 enum { O_VIP = 256, O_VIP_PORT, O_DST_MAC, O_FLOWS, O_SIZE, O_TRAFFIC, O_DURATION, O_WARMUP, O_RATE,
-       O_GUE_PORT, O_PORT_ID, O_BURST, O_LINK_WAIT, O_DRAIN, O_JSON, O_HELP };
+       O_GUE_PORT, O_PORT_ID, O_BURST, O_LINK_WAIT, O_DRAIN, O_JSON, O_HOLD, O_HELP };
 
 static const struct option longopts[] = {
 	{ "vip", required_argument, NULL, O_VIP },
@@ -101,6 +103,7 @@ static const struct option longopts[] = {
 	{ "link-wait", required_argument, NULL, O_LINK_WAIT },
 	{ "drain-ms", required_argument, NULL, O_DRAIN },
 	{ "json", no_argument, NULL, O_JSON },
+	{ "hold", required_argument, NULL, O_HOLD },
 	{ "help", no_argument, NULL, O_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -178,6 +181,8 @@ static int apply(struct gen_opts *o, int c, const char *arg, int *have_vip, int 
 	case O_JSON:
 		o->json = 1;
 		return 0;
+	case O_HOLD:
+		return num(arg, 0, 3600, &o->hold);
 	}
 	return -EINVAL;
 }

@@ -27,6 +27,7 @@ struct gen_opts {
 	uint16_t burst;        /* --burst 1..256, default 32 */
 	double   link_wait;    /* --link-wait seconds for link up, default 10 */
 	uint32_t drain_ms;     /* --drain-ms after the last tx, default 200 */
+	double   hold;         /* --hold seconds to wait for the peer to go after the report, default 0 */
 	int      json;         /* --json */
 };
 

@@ -55,6 +55,21 @@ int gen_port_start(uint16_t port_id, struct rte_mempool *pool, double link_wait_
 	return -ETIMEDOUT;
 }
 
+int gen_port_wait_down(uint16_t port_id, double wait_s, volatile const sig_atomic_t *stop)
+{
+	uint64_t deadline = rte_get_timer_cycles() + (uint64_t)(wait_s * (double)rte_get_timer_hz());
+	struct rte_eth_link link;
+
+	while (!*stop && rte_get_timer_cycles() < deadline) {
+		memset(&link, 0, sizeof(link));
+		rte_eth_link_get_nowait(port_id, &link);
+		if (link.link_status == RTE_ETH_LINK_DOWN)
+			return 0;
+		rte_delay_ms(10);
+	}
+	return -ETIMEDOUT;
+}
+
 void gen_port_stop(uint16_t port_id)
 {
 	(void)rte_eth_dev_stop(port_id);

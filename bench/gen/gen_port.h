@@ -3,6 +3,7 @@
 #ifndef SLUICE_GEN_PORT_H
 #define SLUICE_GEN_PORT_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,15 @@ int gen_port_start(uint16_t port_id, struct rte_mempool *pool, double link_wait_
 		   char *err, size_t errlen);
 
 /* Stop and close @port_id; errors are ignored (used on the way out). */
+/*
+ * Wait until @port_id's link goes down (the peer left) or @wait_s seconds
+ * pass or *@stop becomes non-zero. Why: closing a memif server while the
+ * client still polls the shared rings is what crashed dpdk-testpmd at exit,
+ * so benchmark scripts stop the peer first and the generator waits for it.
+ * Returns 0 when the link went down, -ETIMEDOUT otherwise.
+ */
+int gen_port_wait_down(uint16_t port_id, double wait_s, volatile const sig_atomic_t *stop);
+
 void gen_port_stop(uint16_t port_id);
 
 #endif

@@ -133,6 +133,10 @@ int main(int argc, char **argv)
 	res.hugepages = rte_eal_has_hugepages();
 	if (gen_report_print(stdout, &o, &res, &acct) == 0)
 		status = 0;
+	/* The report is complete on stdout before the script is told to stop the peer. */
+	fflush(stdout);
+	if (o.hold > 0 && gen_port_wait_down(o.port_id, o.hold, &stop_flag) < 0)
+		fprintf(stderr, "sluice-gen: the peer was still connected after --hold %.1f s\n", o.hold);
 out_port:
 	gen_port_stop(o.port_id);
 	gen_acct_fini(&acct);
