@@ -231,6 +231,7 @@ __attribute__((constructor)) static void setup(void)
 struct tally {
 	uint64_t packets, identical, mismatches;
 	uint64_t forwarded, too_big_replies, dropped, passed;
+	uint64_t other_tx;       /* sent, but not attributed to a VIP's backend (hostile input, echo replies) */
 	uint64_t witness_bad;    /* agreed on a backend the snapshot's table does not name */
 	uint64_t per_method[SL_FWD__MAX];
 };
@@ -315,8 +316,10 @@ static int run_both(const uint8_t *in, uint32_t len, int vi, const struct sl_dp_
 	if (d.verdict == EQ_TX && slot >= 0) {
 		t->forwarded++;
 		t->per_method[st->vips[vi].method]++;
+	} else if (d.verdict == EQ_TX && d.drop == SL_DROP_TOO_BIG) {
+		t->too_big_replies++;
 	} else if (d.verdict == EQ_TX) {
-		t->too_big_replies += d.drop == SL_DROP_TOO_BIG;
+		t->other_tx++;
 	} else if (d.verdict == EQ_PASS) {
 		t->passed++;
 	} else {
@@ -349,6 +352,7 @@ static void add_tally(struct tally *to, const struct tally *t)
 	to->too_big_replies += t->too_big_replies;
 	to->dropped += t->dropped;
 	to->passed += t->passed;
+	to->other_tx += t->other_tx;
 	to->witness_bad += t->witness_bad;
 	for (m = 0; m < SL_FWD__MAX; m++)
 		to->per_method[m] += t->per_method[m];
@@ -359,14 +363,15 @@ static void print_tally(const char *phase, const struct tally *t, double secs)
 	fprintf(stderr,
 		"\n  %s: %llu packets, %llu identical, %llu mismatches, 0 masked fields; "
 		"%llu forwarded (gue %llu, ipip %llu, ip6tnl %llu, l2dsr %llu), %llu ICMP too-big "
-		"replies, %llu dropped, %llu passed; table witness disagreed %llu; %.1f s\n",
+		"replies, %llu other sent, %llu dropped, %llu passed; table witness disagreed %llu; %.1f s\n",
 		phase, (unsigned long long)t->packets, (unsigned long long)t->identical,
 		(unsigned long long)t->mismatches, (unsigned long long)t->forwarded,
 		(unsigned long long)t->per_method[SL_FWD_GUE],
 		(unsigned long long)t->per_method[SL_FWD_IPIP],
 		(unsigned long long)t->per_method[SL_FWD_IP6TNL],
 		(unsigned long long)t->per_method[SL_FWD_L2DSR],
-		(unsigned long long)t->too_big_replies, (unsigned long long)t->dropped,
+		(unsigned long long)t->too_big_replies, (unsigned long long)t->other_tx,
+		(unsigned long long)t->dropped,
 		(unsigned long long)t->passed, (unsigned long long)t->witness_bad, secs);
 }
 
