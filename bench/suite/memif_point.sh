@@ -58,6 +58,8 @@ GEN_MAC=02:00:00:00:aa:01
 LB_MAC=02:00:00:00:aa:02
 VIP=198.18.100.1
 LINK="rsize=10,bsize=2048,socket=$d/memif.sock,socket-abstract=no"
+# MTU 1600: a 1500-byte frame plus GUE/IPIP/ip6tnl headers must fit, or sluiced
+# answers "too big" instead of forwarding (the link's 2048-byte buffers hold it).
 # A 1M-flow table needs room: the point's table is at least twice its flows.
 entries=1048576
 [ "$flows" -gt 500000 ] && entries=2097152
@@ -121,7 +123,7 @@ else
 	cat >"$d/lb.conf" <<CONF
 eal = { args = [ $eal ]; main_lcore = 0; };
 dataplane = {
-  ports = ( { name = "memif"; device = "net_memif0,role=client,$LINK,mac=$LB_MAC"; mtu = 1500; } );
+  ports = ( { name = "memif"; device = "net_memif0,role=client,$LINK,mac=$LB_MAC"; mtu = 1600; } );
   workers = [ 1 ];
   burst = 32; rx_desc = 1024; tx_desc = 1024; mempool_size = 16383;
   exception = { type = "none"; };
