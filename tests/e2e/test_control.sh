@@ -21,16 +21,12 @@ set -u
 . "$SL_E2E_LIBDIR/topo.sh"
 # shellcheck source=lib/lb.sh
 . "$SL_E2E_LIBDIR/lb.sh"
+# shellcheck source=lib/report.sh
+. "$SL_E2E_LIBDIR/report.sh"
 topo_guard 300 "$0" "$@"
 
 P=$TOPO_PREFIX
 WD=$TOPO_WORKDIR
-FAILS=0
-ok() { echo "ok   - $*"; }
-nok() {
-	echo "FAIL - $*"
-	FAILS=$((FAILS + 1))
-}
 jq_() { topo_json "$@"; }
 VIP=198.18.100.1:80
 
@@ -210,6 +206,4 @@ kill "$hog" 2>/dev/null
 wait "$hog" 2>/dev/null
 
 if lb_stop; then ok "sluiced stopped cleanly"; else nok "sluiced exit status"; fi
-[ "$FAILS" -eq 0 ] || { echo "sluiced log:"; tail -30 "$WD/sluiced.log"; }
-echo "# $FAILS failure(s)"
-[ "$FAILS" -eq 0 ]
+report_finish "$WD/sluiced.log"

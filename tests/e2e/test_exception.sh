@@ -17,16 +17,12 @@ set -u
 . "$SL_E2E_LIBDIR/topo.sh"
 # shellcheck source=lib/lb.sh
 . "$SL_E2E_LIBDIR/lb.sh"
+# shellcheck source=lib/report.sh
+. "$SL_E2E_LIBDIR/report.sh"
 topo_guard 240 "$0" "$@"
 
 P=$TOPO_PREFIX
 WD=$TOPO_WORKDIR
-FAILS=0
-ok() { echo "ok   - $*"; }
-nok() {
-	echo "FAIL - $*"
-	FAILS=$((FAILS + 1))
-}
 LBNS=$(topo_ns "$P" lb)
 
 topo_up "$P" || exit 1
@@ -90,6 +86,4 @@ python3 -c 'import json,sys; d=json.loads(sys.argv[1]); sys.exit(0 if d["host"] 
 if lb_stop; then ok "sluiced stopped cleanly"; else nok "sluiced exit status"; fi
 ip -n "$LBNS" link show sl0 >/dev/null 2>&1 && nok "sl0 still exists after stop" || ok "sl0 removed on stop"
 [ -e "$WD/sluice.sock" ] && nok "control socket left behind" || ok "control socket removed"
-[ "$FAILS" -eq 0 ] || { echo "sluiced log:"; tail -30 "$WD/sluiced.log"; }
-echo "# $FAILS failure(s)"
-[ "$FAILS" -eq 0 ]
+report_finish "$WD/sluiced.log"

@@ -19,17 +19,13 @@ export TOPO_VIPS
 . "$SL_E2E_LIBDIR/topo.sh"
 # shellcheck source=lib/lb.sh
 . "$SL_E2E_LIBDIR/lb.sh"
+# shellcheck source=lib/report.sh
+. "$SL_E2E_LIBDIR/report.sh"
 topo_guard 300 "$0" "$@"
 
 P=$TOPO_PREFIX
 WD=$TOPO_WORKDIR
-FAILS=0
 CONNS=${SL_E2E_CONNS:-300}
-ok() { echo "ok   - $*"; }
-nok() {
-	echo "FAIL - $*"
-	FAILS=$((FAILS + 1))
-}
 
 topo_up "$P" || exit 1
 topo_attach_decap "$P" "$SL_BUILD_ROOT/bpf/sluice-decap" >/dev/null || { echo "decap attach failed"; exit 1; }
@@ -89,8 +85,4 @@ if [ "${LB_WORKERS:-1}" = 2 ]; then
 		nok "only $busy worker(s) saw new flows"
 fi
 echo "# sluiced counters: $(topo_json "$st" '"rx=%d tx=%d host=%d flow_hits=%d flow_misses=%d dropped=%d" % tuple(d["stats"][k] for k in ("rx","tx","host","flow_hits","flow_misses","dropped"))')"
-if [ "$FAILS" -ne 0 ]; then
-	echo "sluiced log:"; tail -20 "$WD/sluiced.log"
-fi
-echo "# $FAILS failure(s)"
-[ "$FAILS" -eq 0 ]
+report_finish "$WD/sluiced.log"
