@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "encap.h"
+#include "encap_fast.h"
 #include "pkt_parse.h"
 
 #define ETHERTYPE_IPV4 0x0800
@@ -359,6 +360,69 @@ int sl_encap_write(uint8_t *out, const struct sl_encap_params *p, const uint8_t 
 	default:
 		return -EINVAL;
 	}
+}
+
+/* Fold a 64-bit running sum to the 32-bit form sl_csum_partial keeps. */
+static uint32_t sum32(uint64_t s)
+{
+	s = (s & 0xffffffffu) + (s >> 32);
+	s = (s & 0xffffffffu) + (s >> 32);
+	return (uint32_t)s;
+}
+
+int sl_encap_tmpl_build(struct sl_encap_tmpl *t, const struct sl_encap_params *p, uint8_t inner_family)
+{
+	static const uint8_t nh_udp[2] = { 0, PROTO_UDP };
+	struct sl_encap_params q;
+	uint8_t *ip;
+	int len;
+
+	if (!t)
+		return -EINVAL;
+	memset(t, 0, sizeof(*t));
+	if (!p)
+		return -EINVAL;
+	/* The reference writes the template: same bytes, by construction. Entropy and
+	 * the source MAC are per packet; zero here so the partial sums exclude them. */
+	q = *p;
+	q.entropy = 0;
+	memset(q.src_mac, 0, sizeof(q.src_mac));
+	len = sl_encap_write(t->hdr, &q, NULL, 0, inner_family, 0);
+	if (len < 0 || len > SL_ENCAP_TMPL_MAX) {
+		memset(t, 0, sizeof(*t));
+		return -EINVAL;
+	}
+	ip = t->hdr + SL_ETH_HLEN;
+	switch (p->method) {
+	case SL_FWD_IPIP:
+	case SL_FWD_GUE:
+		if (p->outer_family == SL_AF_INET) {
+			/* Everything but version/TOS/length (per packet) and the checksum itself. */
+			memset(ip, 0, 4);
+			memset(ip + 10, 0, 2);
+			t->sum = sl_csum_partial(ip + 4, 16, 0);
+			t->kind = p->method == SL_FWD_GUE ? SL_TMPL_GUE4 : SL_TMPL_IPIP;
+			break;
+		}
+		/* GUE over IPv6: pseudo-header addresses and next header, UDP header and GUE. */
+		memset(ip, 0, 6);
+		memset(ip + IPV6_HLEN, 0, UDP_HLEN);
+		put16(ip + IPV6_HLEN + 2, p->gue_port);
+		t->sum = sum32((uint64_t)sl_csum_partial(ip + 8, 32, 0) + sl_csum_partial(nh_udp, 2, 0) +
+			       sl_csum_partial(ip + IPV6_HLEN, UDP_HLEN + GUE_HLEN, 0));
+		t->kind = SL_TMPL_GUE6;
+		break;
+	case SL_FWD_IP6TNL:
+		memset(ip, 0, 6);
+		t->kind = SL_TMPL_IP6TNL;
+		break;
+	default:
+		t->kind = SL_TMPL_L2DSR;
+		break;
+	}
+	t->len = (uint8_t)len;
+	t->inner_family = inner_family;
+	return 0;
 }
 
 static void swap_bytes(uint8_t *a, uint8_t *b, size_t n)

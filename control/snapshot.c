@@ -297,6 +297,8 @@ struct sl_dp_state *sl_model_snapshot(struct sl_model *m, uint64_t generation, s
 			db->id = mb->id;
 			if (mb->in_use)
 				resolve_mac(cfg, &mv->cfg, &mb->cfg, db, lookup, ctx);
+			/* perf: the worker's per-backend header template (common/encap_fast.h), after the MAC. */
+			sl_dp_backend_tmpl_fill(s, dv, db);
 		}
 		rc = sl_dp_vip_index_add(s, &dv->key, i);
 		if (rc) {

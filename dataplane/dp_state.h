@@ -16,6 +16,7 @@
 
 #include "../common/drop_reason.h"
 #include "../common/encap.h"
+#include "../common/encap_fast.h"
 #include "../common/flow_hash.h"
 #include "../common/flow_key.h"
 
@@ -43,6 +44,9 @@ struct sl_dp_backend {
 	uint16_t gen;         /* slot generation: bumped when the slot gets a different backend */
 	uint32_t weight;      /* effective weight (0 = drained: owns no slot, keeps its flows) */
 	uint32_t id;          /* stable backend id: counter row */
+	/* The VIP's headers to this backend, ready to copy (sl_dp_backend_tmpl_fill);
+	 * SL_TMPL_NONE in a state built without it: the worker then uses sl_encap_write. */
+	struct sl_encap_tmpl tmpl;
 };
 
 struct sl_dp_vip {
@@ -180,6 +184,29 @@ static inline const struct sl_dp_vip *sl_dp_vip_find_addr(const struct sl_dp_sta
 							   const struct sl_flow_key *fk)
 {
 	return sl_dp_vip_get_flow(s, fk, sl_vip_flow_hash(fk, 0, 0), sl_vip_key_tail(0, 0, fk->family));
+}
+
+/*
+ * Fill @b->tmpl, the header template of VIP @v's method to backend @b, from
+ * @s's outer source address and TTL and @b's address, family and MAC (set
+ * those first; rebuild when they change). A combination sl_encap_write
+ * refuses leaves SL_TMPL_NONE, so the worker takes the reference path and
+ * drops as it always did. Control thread, before the state is published.
+ */
+static inline void sl_dp_backend_tmpl_fill(const struct sl_dp_state *s, const struct sl_dp_vip *v,
+					   struct sl_dp_backend *b)
+{
+	struct sl_encap_params p;
+
+	__builtin_memset(&p, 0, sizeof(p));
+	p.method = v->method;
+	p.outer_family = b->family;
+	__builtin_memcpy(p.outer_src, b->family == SL_AF_INET ? s->src_v4 : s->src_v6, sizeof(p.outer_src));
+	__builtin_memcpy(p.outer_dst, b->addr, sizeof(p.outer_dst));
+	__builtin_memcpy(p.dst_mac, b->mac, sizeof(p.dst_mac));
+	p.ttl = s->outer_ttl;
+	p.gue_port = v->gue_port;
+	sl_encap_tmpl_build(&b->tmpl, &p, v->key.family);
 }
 
 /* Build-time insert used by the state builder; -EEXIST for a duplicate, -ENOSPC when full. */

@@ -9,6 +9,7 @@
 #include <rte_prefetch.h>
 
 #include "../common/encap.h"
+#include "../common/encap_fast.h"
 #include "../common/flow_hash.h"
 #include "../common/maglev.h"
 #include "../common/pkt_parse.h"
@@ -96,20 +97,29 @@ static void send_too_big(struct sl_worker *w, const struct sl_dp_state *st, stru
 	txbuf_add(w, p, &p->tx, r);
 }
 
-/* Encapsulate (or re-address) @m for backend @b of @vip and queue it out of the ingress port. */
-static void forward(struct sl_worker *w, const struct sl_dp_state *st, struct sl_worker_port *p,
-		    struct rte_mbuf *m, const struct sl_pkt_info *pi, const struct sl_dp_vip *vip,
-		    const struct sl_dp_backend *b, uint32_t entropy)
+static inline void count_tx(struct sl_worker *w, const struct sl_dp_vip *vip, const struct sl_dp_backend *b,
+			    uint16_t l3_len)
+{
+	w->vip_ctr[vip->id].pkts++;
+	w->vip_ctr[vip->id].bytes += l3_len;
+	w->backend_ctr[b->id].pkts++;
+	w->backend_ctr[b->id].bytes += l3_len;
+}
+
+/*
+ * The reference path: sl_encap_write from a parameter struct. Taken only
+ * when @b has no header template (a state built without them) or the
+ * template is for another inner family; forward() has checked mac_ok.
+ */
+static void forward_ref(struct sl_worker *w, const struct sl_dp_state *st, struct sl_worker_port *p,
+			struct rte_mbuf *m, const struct sl_pkt_info *pi, const struct sl_dp_vip *vip,
+			const struct sl_dp_backend *b, uint32_t entropy)
 {
 	struct sl_encap_params ep;
 	uint16_t hlen = sl_encap_hdr_len(vip->method, b->family);
 	uint8_t *hdr;
 	uint32_t frame_len = pi->l3_off + pi->l3_len;
 
-	if (unlikely(!b->mac_ok)) {
-		drop(w, m, SL_DROP_NO_NEXTHOP);
-		return;
-	}
 	if (unlikely(pi->l3_len + hlen - SL_ETH_HLEN > p->mtu)) {
 		send_too_big(w, st, p, m, pi, (uint16_t)(hlen - SL_ETH_HLEN));
 		return;
@@ -137,10 +147,54 @@ static void forward(struct sl_worker *w, const struct sl_dp_state *st, struct sl
 		drop(w, m, SL_DROP_UNSUPPORTED);
 		return;
 	}
-	w->vip_ctr[vip->id].pkts++;
-	w->vip_ctr[vip->id].bytes += pi->l3_len;
-	w->backend_ctr[b->id].pkts++;
-	w->backend_ctr[b->id].bytes += pi->l3_len;
+	count_tx(w, vip, b, pi->l3_len);
+	txbuf_add(w, p, &p->tx, m);
+}
+
+/*
+ * Encapsulate (or re-address) @m for backend @b of @vip and queue it out of
+ * the ingress port: copy the backend's header template and patch the
+ * per-packet fields (encap_fast.h), same bytes as the reference path.
+ */
+static inline void forward(struct sl_worker *w, const struct sl_dp_state *st, struct sl_worker_port *p,
+			   struct rte_mbuf *m, const struct sl_pkt_info *pi, const struct sl_dp_vip *vip,
+			   const struct sl_dp_backend *b, uint32_t entropy)
+{
+	const struct sl_encap_tmpl *t = &b->tmpl;
+	uint16_t hlen = t->len, l3_len = pi->l3_len;
+	uint8_t *hdr;
+
+	if (unlikely(!b->mac_ok)) {
+		drop(w, m, SL_DROP_NO_NEXTHOP);
+		return;
+	}
+	if (unlikely(t->kind == SL_TMPL_NONE || t->inner_family != pi->key.family)) {
+		forward_ref(w, st, p, m, pi, vip, b, entropy);
+		return;
+	}
+	if (unlikely(l3_len + hlen - SL_ETH_HLEN > p->mtu)) {
+		send_too_big(w, st, p, m, pi, (uint16_t)(hlen - SL_ETH_HLEN));
+		return;
+	}
+	/*
+	 * The mbuf is one segment (pass 1 checked) holding l3_off + l3_len bytes
+	 * or more (the parser checked): dropping the client's L2 header and any
+	 * Ethernet padding and prepending ours is moving data_off and setting
+	 * the length, what rte_pktmbuf_trim/adj/prepend do with more checks.
+	 */
+	if (unlikely(m->data_off + pi->l3_off < hlen)) {
+		drop(w, m, SL_DROP_UNSUPPORTED); /* no headroom: prepend would fail */
+		return;
+	}
+	m->data_off = (uint16_t)(m->data_off + pi->l3_off - hlen);
+	m->data_len = (uint16_t)(l3_len + hlen);
+	m->pkt_len = m->data_len;
+	hdr = rte_pktmbuf_mtod(m, uint8_t *);
+	if (unlikely(sl_encap_tmpl_write(hdr, t, p->mac.addr_bytes, hdr + hlen, l3_len, pi->tos, entropy) < 0)) {
+		drop(w, m, SL_DROP_UNSUPPORTED);
+		return;
+	}
+	count_tx(w, vip, b, l3_len);
 	txbuf_add(w, p, &p->tx, m);
 }
 
@@ -253,7 +307,7 @@ void sl_worker_process_burst(struct sl_worker *w, const struct sl_dp_state *st,
 		if (likely(cls[i] == SL_PKT_FLOW || cls[i] == SL_PKT_ICMP_ERR)) {
 			vip[i] = sl_dp_vip_find(st, &pi[i].key);
 			if (vip[i]) {
-				hash[i] = sl_flow_hash(&pi[i].key, SL_HF_ALL);
+				hash[i] = sl_flow_hash_all(&pi[i].key);
 				sl_flow_prefetch(w->flows, hash[i]);
 			}
 		} else if (cls[i] == SL_PKT_ICMP_ECHO) {
