@@ -38,6 +38,20 @@
 #include "lb_shared.h"
 #include "xdp_lb.h"
 
+/*
+ * The flow table is per CPU: if the scheduler moved this process between two
+ * test runs, an "established" flow would be new on the other CPU and could
+ * be re-balanced, which is not what the tests mean to check. Pin to CPU 0.
+ */
+__attribute__((constructor)) static void pin_to_one_cpu(void)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
 #define IFACE   "slx0"
 #define PEER    "slx1"
 #define IF_MAC  "02:00:5e:00:00:aa"
