@@ -7,7 +7,7 @@
 # over a veth. Three backends decapsulate with sluice's XDP program and answer
 # the client directly (DSR). Every request must be answered, every
 # connection must stay on one backend, and each VIP's spread must be within
-# 0.1 (absolute share, ~4 sigma at 300 connections) of the 1:1:2 weights.
+# 0.12 (absolute share, over 4 sigma at 300 connections) of the 1:1:2 weights.
 #
 # Run: meson test -C BUILD e2e-sluiced
 set -u
@@ -53,7 +53,7 @@ for spec in "${VIPS[@]}"; do
 	target=$addr:$port
 	[[ $addr == *:* ]] && target="[$addr]:$port"
 	if topo_client cli --target "$target" --connections "$CONNS" --concurrency 50 --requests 3 --delay-ms 2 \
-		--timeout-ms 3000 --deadline-s 60 --expect-weights be1=100,be2=100,be3=200 --tolerance 0.1 \
+		--timeout-ms 3000 --deadline-s 60 --expect-weights be1=100,be2=100,be3=200 --tolerance 0.12 \
 		>"$WD/$name.json" 2>"$WD/$name.err"; then
 		ok "$name ($method): $CONNS connections answered, one backend each, shares $(topo_json "$WD/$name.json" '" ".join("%s=%.2f" % (k, v["share"]) for k, v in sorted(d["backends"].items()))')"
 	else

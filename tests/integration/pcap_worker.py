@@ -351,8 +351,9 @@ def check(d):
         shares = [c / n for c in counts]
         report.append("%s %s" % (name, " ".join("%.3f" % s for s in shares)))
         for bi, s in enumerate(shares):
-            # 1200 flows: the binomial standard deviation of a 0.25 share is 0.0125; 0.05 is 4 sigma.
-            expect(abs(s - WEIGHTS[bi] / total_w) <= 0.05, "VIP %s: be%d share %.3f, weight share %.3f"
+            # 1200 flows: the standard deviation of a 0.5 share is 0.0144; 0.06 is over 4 sigma,
+            # so ten VIPs x three backends stay clear of chance failures.
+            expect(abs(s - WEIGHTS[bi] / total_w) <= 0.06, "VIP %s: be%d share %.3f, weight share %.3f"
                    % (name, bi + 1, s, WEIGHTS[bi] / total_w))
 
     st = stats["stats"]
