@@ -179,6 +179,40 @@ static inline const struct sl_dp_vip *sl_dp_vip_find(const struct sl_dp_state *s
 				  sl_vip_key_tail(0, fk->proto, fk->family));
 }
 
+/*
+ * The previous answer of sl_dp_vip_find, for a run of packets to one VIP:
+ * packets of a burst mostly go to a few VIPs, and comparing five words
+ * costs far less than the hash's dependent multiply chain. Valid for one
+ * state: start each burst with sl_vip_memo_init.
+ */
+struct sl_vip_memo {
+	uint32_t dst[4];
+	uint32_t tail;                /* sl_vip_key_tail of the flow; 0 = nothing memoised */
+	const struct sl_dp_vip *vip;  /* the answer, NULL included */
+};
+
+static inline void sl_vip_memo_init(struct sl_vip_memo *m)
+{
+	m->tail = 0; /* a real tail has a nonzero family byte, so this never matches */
+	m->vip = NULL;
+	__builtin_memset(m->dst, 0, sizeof(m->dst));
+}
+
+/* sl_dp_vip_find(@s, @fk), answered from @m when @fk's (dst, dport, proto, family) repeats. Lock-free read. */
+static inline const struct sl_dp_vip *sl_dp_vip_find_memo(const struct sl_dp_state *s, struct sl_vip_memo *m,
+							   const struct sl_flow_key *fk)
+{
+	uint32_t tail = sl_vip_key_tail(fk->dport, fk->proto, fk->family);
+
+	if (tail == m->tail && fk->dst[0] == m->dst[0] && fk->dst[1] == m->dst[1] &&
+	    fk->dst[2] == m->dst[2] && fk->dst[3] == m->dst[3])
+		return m->vip;
+	m->vip = sl_dp_vip_find(s, fk);
+	m->tail = tail;
+	__builtin_memcpy(m->dst, fk->dst, sizeof(m->dst));
+	return m->vip;
+}
+
 /* Any VIP on the flow's destination address (ICMP echo). Lock-free read. */
 static inline const struct sl_dp_vip *sl_dp_vip_find_addr(const struct sl_dp_state *s,
 							   const struct sl_flow_key *fk)

@@ -11,6 +11,7 @@
 #include "../common/encap.h"
 #include "../common/encap_fast.h"
 #include "../common/flow_hash.h"
+#include "../common/flow_table_inline.h"
 #include "../common/maglev.h"
 #include "../common/pkt_parse.h"
 #include "../config/config.h"
@@ -230,7 +231,7 @@ static void balance(struct sl_worker *w, const struct sl_dp_state *st, struct sl
 		    uint32_t hash, uint32_t now)
 {
 	uint32_t timeout = flow_timeout(st, pi->key.proto);
-	struct sl_flow_entry *e = sl_flow_lookup(w->flows, &pi->key, hash, now, timeout);
+	struct sl_flow_entry *e = sl_flow_lookup_inline(w->flows, &pi->key, hash, now, timeout);
 	uint32_t bi, slot_hash;
 
 	if (likely(e != NULL && e->vip == vip->id && e->backend < vip->n_backends &&
@@ -284,9 +285,11 @@ void sl_worker_process_burst(struct sl_worker *w, const struct sl_dp_state *st,
 	const struct sl_dp_vip *vip[SL_MAX_BURST];
 	uint32_t hash[SL_MAX_BURST];
 	uint8_t cls[SL_MAX_BURST];
+	struct sl_vip_memo memo;
 	uint16_t i;
 
 	w->ctr.rx += n;
+	sl_vip_memo_init(&memo);
 	for (i = 0; i < n && i < PREFETCH_AHEAD; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 
@@ -305,10 +308,10 @@ void sl_worker_process_burst(struct sl_worker *w, const struct sl_dp_state *st,
 		cls[i] = (uint8_t)sl_pkt_parse(rte_pktmbuf_mtod(m, const uint8_t *),
 					       rte_pktmbuf_data_len(m), &pi[i]);
 		if (likely(cls[i] == SL_PKT_FLOW || cls[i] == SL_PKT_ICMP_ERR)) {
-			vip[i] = sl_dp_vip_find(st, &pi[i].key);
+			vip[i] = sl_dp_vip_find_memo(st, &memo, &pi[i].key);
 			if (vip[i]) {
 				hash[i] = sl_flow_hash_all(&pi[i].key);
-				sl_flow_prefetch(w->flows, hash[i]);
+				sl_flow_prefetch_inline(w->flows, hash[i]);
 			}
 		} else if (cls[i] == SL_PKT_ICMP_ECHO) {
 			vip[i] = sl_dp_vip_find_addr(st, &pi[i].key);
@@ -323,7 +326,7 @@ void sl_worker_process_burst(struct sl_worker *w, const struct sl_dp_state *st,
 	 */
 	for (i = 0; i < n; i++)
 		if (vip[i] && cls[i] != SL_PKT_ICMP_ECHO)
-			sl_flow_prefetch_entry(w->flows, hash[i]);
+			sl_flow_prefetch_entry_inline(w->flows, hash[i]);
 
 	/* Pass 2: decide and queue. */
 	for (i = 0; i < n; i++) {

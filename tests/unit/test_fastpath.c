@@ -265,9 +265,13 @@ static void test_vip_find_matches_get(void)
 	struct sl_dp_state s;
 	struct sl_dp_vip vips[64];
 	struct sl_vip_key keys[64];
-	uint32_t i, wrong = 0, found = 0;
+	uint32_t i, wrong = 0, found = 0, memo_wrong = 0, memo_same = 0;
+	struct sl_vip_memo memo;
+	struct sl_flow_key prev;
 
 	memset(&s, 0, sizeof(s));
+	memset(&prev, 0, sizeof(prev));
+	sl_vip_memo_init(&memo);
 	memset(vips, 0, sizeof(vips));
 	s.vips = vips;
 	s.vip_slots_mask = 255;
@@ -323,11 +327,23 @@ static void test_vip_find_matches_get(void)
 		wrong += got != want;
 		found += got != NULL;
 
+		/* The memo answers as the lookup does: after a reset, on a change of key
+		 * (the previous key is memoised half the time), and on a repeat. */
+		if (rnd() & 1)
+			memo_same += sl_dp_vip_find_memo(&s, &memo, &prev) == got;
+		if (rnd() % 64 == 0)
+			sl_vip_memo_init(&memo);
+		memo_wrong += sl_dp_vip_find_memo(&s, &memo, &fk) != got;
+		memo_wrong += sl_dp_vip_find_memo(&s, &memo, &fk) != got;
+		prev = fk;
+
 		k.port = 0;
 		k.proto = 0;
 		wrong += sl_dp_vip_find_addr(&s, &fk) != sl_dp_vip_get(&s, &k);
 	}
 	CU_ASSERT_EQUAL(wrong, 0);
+	CU_ASSERT_EQUAL(memo_wrong, 0);
+	CU_ASSERT(memo_same < ROUNDS / 8); /* the previous key mostly answers differently */
 	CU_ASSERT(found > ROUNDS / 16);
 	CU_ASSERT(found < ROUNDS / 4); /* misses were exercised too */
 	free(s.vip_slots);
@@ -406,5 +422,5 @@ SL_CU_MAIN("fastpath",
 	   { "template: same bytes and errors as sl_encap_write", test_tmpl_matches_reference },
 	   { "template: GUE/IPv6 zero checksum sent as 0xffff", test_tmpl_gue6_zero_checksum },
 	   { "template: bad input", test_tmpl_bad_input },
-	   { "VIP lookup: in-place compare equals the built key", test_vip_find_matches_get },
+	   { "VIP lookup: in-place compare and memo equal the built key", test_vip_find_matches_get },
 	   { "snapshot: every backend's template writes the reference bytes", test_snapshot_templates })
