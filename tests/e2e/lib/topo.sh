@@ -38,6 +38,7 @@ topo_addr4() {
 	case $1 in
 	cli) echo "$TOPO_NET4.1" ;;
 	lb) echo "$TOPO_NET4.2" ;;
+	lb2) echo "$TOPO_NET4.3" ;;
 	be[1-9]) echo "$TOPO_NET4.1${1#be}" ;;
 	*) return 1 ;;
 	esac
@@ -46,6 +47,7 @@ topo_addr6() {
 	case $1 in
 	cli) echo "${TOPO_NET6}:1" ;;
 	lb) echo "${TOPO_NET6}:2" ;;
+	lb2) echo "${TOPO_NET6}:3" ;;
 	be[1-9]) echo "${TOPO_NET6}:1${1#be}" ;;
 	*) return 1 ;;
 	esac
@@ -143,6 +145,18 @@ _topo_backend() { # PREFIX NODE VIP...
 		net.ipv4.conf.all.arp_announce=2 net.ipv4.conf.be0.arp_announce=2
 }
 
+# topo_add_lb2 PREFIX : a second load-balancer node (PREFIX-lb2, lb0 at .3/::3)
+# on the same segment, for fleet tests where the client's route moves between
+# two LB nodes.
+topo_add_lb2() {
+	local p=${1:?topo_add_lb2 PREFIX} ns
+	ns=$(topo_ns "$p" lb2)
+	ip netns add "$ns" || return 1
+	_topo_link "$p" lb2 lb0 lb2 "$TOPO_TUNNEL_MTU" &&
+		_topo_node_addr "$ns" lb0 lb2 &&
+		ip -n "$ns" link set lo up
+}
+
 # topo_vip_add PREFIX NODE VIP : one more VIP on a backend's lo (/32 or /128).
 topo_vip_add() {
 	local ns
@@ -201,7 +215,7 @@ topo_up() {
 topo_down() {
 	local p=${1:?topo_down PREFIX} ns pids i
 	local all
-	all=$(ip netns list 2>/dev/null | awk '{print $1}' | grep -E -- "^$p-(sw|cli|lb|be[0-9]+)\$")
+	all=$(ip netns list 2>/dev/null | awk '{print $1}' | grep -E -- "^$p-(sw|cli|lb|lb2|be[0-9]+)\$")
 	[ -n "$all" ] || return 0
 	for ns in $all; do
 		pids=$(ip netns pids "$ns" 2>/dev/null)
