@@ -1076,8 +1076,10 @@ static __always_inline int balance(struct xdp_md *ctx, struct pkt *pi, struct sl
 	g = bpf_map_lookup_elem(&sl_lb_globals, &key0);
 	if (!g)
 		return drop(ctr, SL_DROP_NO_BACKEND);
-	hash = sl_flow_hash(&pi->key, SL_HF_ALL);
-	now = bpf_ktime_get_ns();
+	/* The tick-granular clock: a plain read of a kernel variable, where the
+	 * precise one reads the TSC through the hypervisor's scaling (~10 ns a
+	 * packet). Idle timeouts are seconds; a tick of error is nothing. */
+	now = bpf_ktime_get_coarse_ns();
 	timeout = pi->key.proto == PROTO_UDP ? g->udp_timeout_ns : g->tcp_timeout_ns;
 
 	f = bpf_map_lookup_elem(&sl_lb_flows, &pi->key);
@@ -1085,18 +1087,22 @@ static __always_inline int balance(struct xdp_md *ctx, struct pkt *pi, struct sl
 	if (f && (!f->seen_ns || now - f->seen_ns >= timeout))
 		f = NULL;
 	if (f) {
+		/* In place, through the looked-up pointer: an update call would hash,
+		 * lock and copy the whole entry again. */
 		f->seen_ns = now;
 		if (f->vip == vip->id) {
 			b = backend_at(vip, f->backend);
 			if (b && b->gen == f->gen && b->up) {
 				ctr->flow_hits++;
-				return forward(ctx, pi, ctr, g, vip, b, hash);
+				/* The hash was stored with the entry: no rehash of the 40-byte key. */
+				return forward(ctx, pi, ctr, g, vip, b, f->hash);
 			}
 		}
 		/* A remembered flow whose backend went away (or whose VIP changed) moves. */
 		ctr->flow_moved++;
 	}
 	ctr->flow_misses++;
+	hash = sl_flow_hash(&pi->key, SL_HF_ALL);
 
 	idx = vip->id * 2 + (vip->buf & 1);
 	table = bpf_map_lookup_elem(&sl_lb_tables, &idx);
@@ -1132,11 +1138,13 @@ static __always_inline int balance(struct xdp_md *ctx, struct pkt *pi, struct sl
 			f->vip = vip->id;
 			f->backend = bi;
 			f->gen = b->gen;
+			f->hash = hash;
 		} else {
 			nf.seen_ns = now;
 			nf.vip = vip->id;
 			nf.backend = bi;
 			nf.gen = b->gen;
+			nf.hash = hash;
 			bpf_map_update_elem(&sl_lb_flows, &pi->key, &nf, BPF_ANY);
 		}
 	}

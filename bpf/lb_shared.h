@@ -59,11 +59,12 @@ struct sl_xdp_globals {
 /* Per-CPU flow entry. seen_ns 0 means "never written on this CPU": an LRU
  * per-CPU hash gives every CPU a zeroed value for a key another CPU added. */
 struct sl_xdp_flow {
-	__u64 seen_ns;     /* bpf_ktime_get_ns() of the last packet */
+	__u64 seen_ns;     /* bpf_ktime_get_coarse_ns() of the last packet */
 	__u32 vip;         /* VIP id */
 	__u32 backend;     /* backend slot in that VIP's array */
+	__u32 hash;        /* sl_flow_hash(key, SL_HF_ALL): the encapsulation's entropy */
 	__u16 gen;         /* the slot's generation when chosen */
-	__u8  pad[6];
+	__u8  pad[2];
 };
 
 /*
