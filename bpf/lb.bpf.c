@@ -32,7 +32,9 @@
 #include "../common/pkt_parse.h" /* SL_PARSE_MAX_EXT: the same header budget */
 
 /* Knobs set by the library before load; the verifier prunes on them. */
-const volatile __u8 if_mac[6] = {};        /* Ethernet source of everything we send */
+/* Ethernet source of what we send: the library bakes it into the backend templates; kept
+ * here so the skeleton, and a program adopted across versions, keep their layout. */
+const volatile __u8 if_mac[6] = {};
 const volatile __u16 mtu = 1500;           /* of the sending interface, for "too big" */
 const volatile __u32 egress_ifindex = 0;   /* 0: XDP_TX, else bpf_redirect there */
 
@@ -641,18 +643,6 @@ static __always_inline int csum_pkt(struct xdp_md *ctx, __u32 off, __u32 n, __u3
 
 /* ---- header writers: byte-identical to common/encap.c ------------------ */
 
-static __always_inline void write_eth(__u8 *p, const __u8 *dst, __u16 ethertype)
-{
-	__builtin_memcpy(p, dst, 6);
-	p[6] = if_mac[0];
-	p[7] = if_mac[1];
-	p[8] = if_mac[2];
-	p[9] = if_mac[3];
-	p[10] = if_mac[4];
-	p[11] = if_mac[5];
-	put16(p + 12, ethertype);
-}
-
 /* IPv4 header with ID 0 and DF (an atomic datagram, RFC 6864); checksum filled. */
 static __always_inline void write_ipv4(__u8 *ip, const void *src, const void *dst, __u8 tos,
 				       __u8 ttl, __u8 proto, __u16 total_len)
@@ -941,30 +931,62 @@ static __always_inline __u32 encap_hdr_len(__u8 method, __u8 family)
 	return 0;
 }
 
-/* GUE header after @udp (variant 0, no options): what encap.c's write_gue puts there. */
-static __always_inline void write_udp_gue(__u8 *udp, __u16 sport, __u16 dport, __u16 ulen,
-					  int inner_v6)
+/* An 8-byte copy in one load and one store: clang -target bpf turns a
+ * memcpy to a byte pointer into single-byte moves. Packet stores need no
+ * alignment on the hosts XDP runs on (no BPF_F_STRICT_ALIGNMENT). */
+static __always_inline void cp64(__u8 *d, const __u8 *s)
 {
-	put16(udp, sport);
-	put16(udp + 2, dport);
-	put16(udp + 4, ulen);
-	put16(udp + 6, 0);
-	udp[8] = 0;
-	udp[9] = inner_v6 ? PROTO_IPV6 : PROTO_IPIP;
-	put16(udp + 10, 0);
+	*(__u64 *)d = *(const __u64 *)s;
+}
+
+static __always_inline void cp32(__u8 *d, const __u8 *s)
+{
+	*(__u32 *)d = *(const __u32 *)s;
+}
+
+static __always_inline void cp16(__u8 *d, const __u8 *s)
+{
+	*(__u16 *)d = *(const __u16 *)s;
+}
+
+/* sl_fast_csum: one's complement of the folded 64-bit sum of native lanes. */
+static __always_inline __u16 fast_csum(__u64 sum)
+{
+	sum = (sum & 0xffffffffu) + (sum >> 32);
+	sum = (sum & 0xffffffffu) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (__u16)~sum;
+}
+
+/* sl_fast_ipv4: version/IHL, TOS and total length as one word; the checksum from the template's sum. */
+static __always_inline void tmpl_ipv4(__u8 *ip, __u32 tmpl_sum, __u8 tos, __u16 total_len)
+{
+	__u32 w = 0x45u | (__u32)tos << 8 | (__u32)__builtin_bswap16(total_len) << 16;
+
+	*(__u32 *)ip = w;
+	*(__u16 *)(ip + 10) = fast_csum((__u64)tmpl_sum + (w & 0xffff) + (w >> 16));
+}
+
+/* sl_fast_ipv6: version, traffic class, flow label; payload length. */
+static __always_inline void tmpl_ipv6(__u8 *ip, __u8 tclass, __u32 entropy, __u16 payload_len)
+{
+	*(__u32 *)ip = __builtin_bswap32(6u << 28 | (__u32)tclass << 20 | (entropy & 0xfffffu));
+	*(__u16 *)(ip + 4) = __builtin_bswap16(payload_len);
 }
 
 /* Encapsulate for @b and send; the verdict. Mirrors worker.c's forward(). */
 static __always_inline int forward(struct xdp_md *ctx, struct pkt *pi, struct sl_lcore_ctr *ctr,
-				   const struct sl_xdp_globals *g, const struct sl_xdp_vip *vip,
-				   const struct sl_xdp_backend *b, __u32 entropy)
+				   const struct sl_xdp_vip *vip, const struct sl_xdp_backend *b,
+				   __u32 entropy)
 {
 	__u32 hlen = encap_hdr_len(vip->method, b->family);
-	__u32 l3_len = pi->l3_len, pad, sum;
+	__u32 l3_len = pi->l3_len, pad, sum, ulen;
 	int inner_v6 = pi->key.family == SL_AF_INET6;
 	__u32 vip_id = vip->id, be_id = b->id;
-	__u8 method = vip->method, family = b->family, dst_mac[6], dst[16];
-	__u16 gue_port = vip->gue_port, c;
+	const struct sl_encap_tmpl *t = &b->tmpl;
+	__u16 sport = (__u16)(49152 + entropy % 16384), c;
+	__u64 sum64;
 	__u8 *p;
 
 	if (!b->mac_ok)
@@ -972,13 +994,19 @@ static __always_inline int forward(struct xdp_md *ctx, struct pkt *pi, struct sl
 	/* A method the backend's family cannot carry: sl_encap_write refuses it too. */
 	if (!hlen)
 		return drop(ctr, SL_DROP_UNSUPPORTED);
-	if (l3_len + hlen - ETH_HLEN > mtu)
+	if (l3_len + hlen - ETH_HLEN > mtu) {
+		__u32 key0 = 0;
+		const struct sl_xdp_globals *g = bpf_map_lookup_elem(&sl_lb_globals, &key0);
+
+		if (!g)
+			return drop(ctr, SL_DROP_TOO_BIG);
 		return too_big(ctx, pi, ctr, g, (__u16)(hlen - ETH_HLEN));
-	if (method == SL_FWD_IPIP && inner_v6)
+	}
+	if (vip->method == SL_FWD_IPIP && inner_v6)
 		return drop(ctr, SL_DROP_UNSUPPORTED);
-	/* The backend record is map memory; copy what we need before the packet moves. */
-	__builtin_memcpy(dst_mac, b->mac, 6);
-	__builtin_memcpy(dst, b->addr, 16);
+	/* The library builds a template for every combination that got this far. */
+	if (t->len != hlen)
+		return drop(ctr, SL_DROP_UNSUPPORTED);
 
 	/* Ethernet padding after the IP packet must not be tunnelled as payload. */
 	pad = pi->len - (pi->l3_off + l3_len);
@@ -987,51 +1015,76 @@ static __always_inline int forward(struct xdp_md *ctx, struct pkt *pi, struct sl
 	if (bpf_xdp_adjust_head(ctx, (int)pi->l3_off - (int)hlen))
 		return drop(ctr, SL_DROP_UNSUPPORTED);
 
-	if (method == SL_FWD_L2DSR) {
-		p = pkt_ptr(ctx, 0, ETH_HLEN);
+	/* The template's bytes, then what varies per packet: sl_encap_tmpl_write's cases. */
+	switch (t->kind) {
+	case SL_TMPL_GUE4:
+		p = pkt_ptr(ctx, 0, 46);
 		if (!p)
 			return drop(ctr, SL_DROP_UNSUPPORTED);
-		write_eth(p, dst_mac, inner_v6 ? ETH_P_IPV6 : ETH_P_IP);
-	} else if (method == SL_FWD_IPIP) {
-		p = pkt_ptr(ctx, 0, ETH_HLEN + IPV4_HLEN);
-		if (!p)
-			return drop(ctr, SL_DROP_UNSUPPORTED);
-		write_eth(p, dst_mac, ETH_P_IP);
-		write_ipv4(p + ETH_HLEN, g->src_v4, dst, pi->tos, g->ttl, PROTO_IPIP,
-			   (__u16)(IPV4_HLEN + l3_len));
-	} else if (method == SL_FWD_IP6TNL) {
-		p = pkt_ptr(ctx, 0, ETH_HLEN + IPV6_HLEN);
-		if (!p)
-			return drop(ctr, SL_DROP_UNSUPPORTED);
-		write_eth(p, dst_mac, ETH_P_IPV6);
-		write_ipv6(p + ETH_HLEN, g->src_v6, dst, pi->tos, entropy, g->ttl,
-			   inner_v6 ? PROTO_IPV6 : PROTO_IPIP, (__u16)l3_len);
-	} else if (family == SL_AF_INET) {
+		cp64(p, t->hdr);
+		cp64(p + 8, t->hdr + 8);
+		cp64(p + 16, t->hdr + 16);
+		cp64(p + 24, t->hdr + 24);
+		cp64(p + 32, t->hdr + 32);
+		cp32(p + 40, t->hdr + 40);
+		cp16(p + 44, t->hdr + 44);
+		ulen = UDP_HLEN + GUE_HLEN + l3_len;
+		tmpl_ipv4(p + ETH_HLEN, t->sum, pi->tos, (__u16)(IPV4_HLEN + ulen));
 		/* GUE over IPv4: UDP checksum 0 is allowed and saves reading the packet. */
-		p = pkt_ptr(ctx, 0, ETH_HLEN + IPV4_HLEN + UDP_HLEN + GUE_HLEN);
+		put16(p + ETH_HLEN + IPV4_HLEN, sport);
+		put16(p + ETH_HLEN + IPV4_HLEN + 4, (__u16)ulen);
+		break;
+	case SL_TMPL_IPIP:
+		p = pkt_ptr(ctx, 0, 34);
 		if (!p)
 			return drop(ctr, SL_DROP_UNSUPPORTED);
-		write_eth(p, dst_mac, ETH_P_IP);
-		write_ipv4(p + ETH_HLEN, g->src_v4, dst, pi->tos, g->ttl, PROTO_UDP,
-			   (__u16)(IPV4_HLEN + UDP_HLEN + GUE_HLEN + l3_len));
-		write_udp_gue(p + ETH_HLEN + IPV4_HLEN, (__u16)(49152 + entropy % 16384), gue_port,
-			      (__u16)(UDP_HLEN + GUE_HLEN + l3_len), inner_v6);
-	} else {
+		cp64(p, t->hdr);
+		cp64(p + 8, t->hdr + 8);
+		cp64(p + 16, t->hdr + 16);
+		cp64(p + 24, t->hdr + 24);
+		cp16(p + 32, t->hdr + 32);
+		tmpl_ipv4(p + ETH_HLEN, t->sum, pi->tos, (__u16)(IPV4_HLEN + l3_len));
+		break;
+	case SL_TMPL_IP6TNL:
+		p = pkt_ptr(ctx, 0, 54);
+		if (!p)
+			return drop(ctr, SL_DROP_UNSUPPORTED);
+		cp64(p, t->hdr);
+		cp64(p + 8, t->hdr + 8);
+		cp64(p + 16, t->hdr + 16);
+		cp64(p + 24, t->hdr + 24);
+		cp64(p + 32, t->hdr + 32);
+		cp64(p + 40, t->hdr + 40);
+		cp32(p + 48, t->hdr + 48);
+		cp16(p + 52, t->hdr + 52);
+		tmpl_ipv6(p + ETH_HLEN, pi->tos, entropy, (__u16)l3_len);
+		break;
+	case SL_TMPL_GUE6:
 		/* GUE over IPv6: the UDP checksum is mandatory and covers the whole packet. */
-		__u32 ulen = UDP_HLEN + GUE_HLEN + l3_len;
-
+		ulen = UDP_HLEN + GUE_HLEN + l3_len;
 		if (ulen > 0xffff)
 			return drop(ctr, SL_DROP_UNSUPPORTED);
-		p = pkt_ptr(ctx, 0, ETH_HLEN + IPV6_HLEN + UDP_HLEN + GUE_HLEN);
+		p = pkt_ptr(ctx, 0, 66);
 		if (!p)
 			return drop(ctr, SL_DROP_UNSUPPORTED);
-		write_eth(p, dst_mac, ETH_P_IPV6);
-		write_ipv6(p + ETH_HLEN, g->src_v6, dst, pi->tos, entropy, g->ttl, PROTO_UDP,
-			   (__u16)ulen);
-		write_udp_gue(p + ETH_HLEN + IPV6_HLEN, (__u16)(49152 + entropy % 16384), gue_port,
-			      (__u16)ulen, inner_v6);
-		sum = pseudo6_sum(p + ETH_HLEN + 8, p + ETH_HLEN + 24, ulen, PROTO_UDP);
-		if (csum_pkt(ctx, ETH_HLEN + IPV6_HLEN, ulen, &sum))
+		cp64(p, t->hdr);
+		cp64(p + 8, t->hdr + 8);
+		cp64(p + 16, t->hdr + 16);
+		cp64(p + 24, t->hdr + 24);
+		cp64(p + 32, t->hdr + 32);
+		cp64(p + 40, t->hdr + 40);
+		cp64(p + 48, t->hdr + 48);
+		cp64(p + 56, t->hdr + 56);
+		cp16(p + 64, t->hdr + 64);
+		tmpl_ipv6(p + ETH_HLEN, pi->tos, entropy, (__u16)ulen);
+		put16(p + ETH_HLEN + IPV6_HLEN, sport);
+		put16(p + ETH_HLEN + IPV6_HLEN + 4, (__u16)ulen);
+		/* Template sum (pseudo-header addresses and next header, dport, GUE word)
+		 * plus the length (pseudo-header and UDP header), sport and payload. */
+		sum64 = (__u64)t->sum + 2u * __builtin_bswap16((__u16)ulen) + __builtin_bswap16(sport);
+		sum64 = (sum64 & 0xffffffffu) + (sum64 >> 32);
+		sum = (__u32)((sum64 & 0xffffffffu) + (sum64 >> 32));
+		if (csum_pkt(ctx, 66, l3_len, &sum))
 			return drop(ctr, SL_DROP_UNSUPPORTED);
 		p = pkt_ptr(ctx, ETH_HLEN + IPV6_HLEN, UDP_HLEN);
 		if (!p)
@@ -1041,6 +1094,17 @@ static __always_inline int forward(struct xdp_md *ctx, struct pkt *pi, struct sl
 		if (!c)
 			c = 0xffff;
 		__builtin_memcpy(p + 6, &c, 2);
+		break;
+	case SL_TMPL_L2DSR:
+		p = pkt_ptr(ctx, 0, ETH_HLEN);
+		if (!p)
+			return drop(ctr, SL_DROP_UNSUPPORTED);
+		cp64(p, t->hdr);
+		cp32(p + 8, t->hdr + 8);
+		cp16(p + 12, t->hdr + 12);
+		break;
+	default:
+		return drop(ctr, SL_DROP_UNSUPPORTED);
 	}
 	row_add(&sl_lb_vip_ctr, vip_id, l3_len, 0);
 	row_add(&sl_lb_be_ctr, be_id, l3_len, 0);
@@ -1065,22 +1129,18 @@ static __always_inline const struct sl_xdp_backend *backend_at(const struct sl_x
 static __always_inline int balance(struct xdp_md *ctx, struct pkt *pi, struct sl_lcore_ctr *ctr,
 				   const struct sl_xdp_vip *vip)
 {
-	__u32 key0 = 0, hash, slot_hash, idx, bi;
-	const struct sl_xdp_globals *g;
+	__u32 hash, slot_hash, idx, bi;
 	const struct sl_xdp_backend *b;
 	struct sl_xdp_flow *f, nf = {};
 	__u64 now, timeout;
 	void *table;
 	__u32 *slot;
 
-	g = bpf_map_lookup_elem(&sl_lb_globals, &key0);
-	if (!g)
-		return drop(ctr, SL_DROP_NO_BACKEND);
 	/* The tick-granular clock: a plain read of a kernel variable, where the
 	 * precise one reads the TSC through the hypervisor's scaling (~10 ns a
 	 * packet). Idle timeouts are seconds; a tick of error is nothing. */
 	now = bpf_ktime_get_coarse_ns();
-	timeout = pi->key.proto == PROTO_UDP ? g->udp_timeout_ns : g->tcp_timeout_ns;
+	timeout = vip->timeout_ns; /* the VIP's protocol is the packet's */
 
 	f = bpf_map_lookup_elem(&sl_lb_flows, &pi->key);
 	/* seen_ns 0: this CPU never wrote the key another CPU added. */
@@ -1095,7 +1155,7 @@ static __always_inline int balance(struct xdp_md *ctx, struct pkt *pi, struct sl
 			if (b && b->gen == f->gen && b->up) {
 				ctr->flow_hits++;
 				/* The hash was stored with the entry: no rehash of the 40-byte key. */
-				return forward(ctx, pi, ctr, g, vip, b, f->hash);
+				return forward(ctx, pi, ctr, vip, b, f->hash);
 			}
 		}
 		/* A remembered flow whose backend went away (or whose VIP changed) moves. */
@@ -1150,7 +1210,7 @@ static __always_inline int balance(struct xdp_md *ctx, struct pkt *pi, struct sl
 	}
 	row_add(&sl_lb_vip_ctr, vip->id, 0, 1);
 	row_add(&sl_lb_be_ctr, b->id, 0, 1);
-	return forward(ctx, pi, ctr, g, vip, b, hash);
+	return forward(ctx, pi, ctr, vip, b, hash);
 }
 
 static __always_inline const struct sl_xdp_vip *vip_find(const struct pkt *pi, int addr_only)

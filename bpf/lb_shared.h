@@ -32,6 +32,9 @@ struct sl_xdp_vip {
 	__u8  buf;         /* 0/1: which table/backend buffer of this VIP is live */
 	__u8  sched;       /* enum sl_sched: maglev table, or wrr/wrandom/lrt pick sequence */
 	__u8  pad[3];
+	/* Idle timeout of the VIP's protocol: here, not in the globals, so a
+	 * packet reads one record (a second hash lookup cost ~30 ns). */
+	__u64 timeout_ns;
 };
 
 /* One backend slot (dp_state.h's struct sl_dp_backend, minus the weight). */
@@ -44,6 +47,12 @@ struct sl_xdp_backend {
 	__u8  mac_ok;
 	__u8  mac[6];
 	__u8  pad;
+	/* The VIP's headers to this backend (common/encap_fast.h), with the
+	 * sending interface's MAC already in: the program copies them in a few
+	 * 8-byte stores and patches lengths, TOS, entropy and checksums, as the
+	 * DPDK worker does, instead of writing ~50 fields and summing the
+	 * outer IPv4 header. Offset 32: the copies read aligned words. */
+	struct sl_encap_tmpl tmpl;
 };
 
 /* Snapshot-wide settings (dp_state.h), one element under key 0. */

@@ -14,6 +14,7 @@
  * so the next apply may overwrite them.
  */
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -138,9 +139,11 @@ static int put_inner(struct sl_xdp *x, int outer, __u32 slot, const char *name, 
 	return rc;
 }
 
-static void record_of(const struct sl_dp_vip *v, struct sl_xdp_vip *r)
+static void record_of(const struct sl_dp_state *st, const struct sl_dp_vip *v, struct sl_xdp_vip *r)
 {
 	memset(r, 0, sizeof(*r));
+	r->timeout_ns = (__u64)(v->key.proto == IPPROTO_UDP ? st->udp_timeout_ms : st->tcp_timeout_ms) *
+			NS_PER_MS;
 	r->id = v->id;
 	r->table_size = v->table_size;
 	r->n_backends = v->n_backends;
@@ -170,12 +173,14 @@ static const uint32_t *table_of(const struct sl_dp_vip *v, uint32_t *n)
 	return v->pick;
 }
 
-static int backends_of(const struct sl_dp_vip *v, struct sl_xdp_backend *be)
+static int backends_of(const struct sl_xdp *x, const struct sl_dp_state *st, const struct sl_dp_vip *v,
+		       struct sl_xdp_backend *be)
 {
 	uint32_t i;
 
 	for (i = 0; i < v->n_backends; i++) {
 		const struct sl_dp_backend *b = &v->backends[i];
+		struct sl_dp_backend t = *b;
 
 		if (b->id >= SL_XDP_MAX_BACKENDS)
 			return -E2BIG;
@@ -187,6 +192,13 @@ static int backends_of(const struct sl_dp_vip *v, struct sl_xdp_backend *be)
 		be[i].up = b->up;
 		be[i].mac_ok = b->mac_ok;
 		memcpy(be[i].mac, b->mac, 6);
+		/* Built here, not taken from the snapshot: a state built without
+		 * templates must not send the program to a missing one. */
+		sl_dp_backend_tmpl_fill(st, v, &t);
+		be[i].tmpl = t.tmpl;
+		/* The source MAC is the worker's per-port patch; ours never changes. */
+		if (t.tmpl.kind != SL_TMPL_NONE)
+			memcpy(be[i].tmpl.hdr + 6, x->st.mac, 6);
 	}
 	return 0;
 }
@@ -263,13 +275,13 @@ static int apply_vip(struct apply_ctx *a, const struct sl_dp_vip *v)
 	be = calloc(nb, sizeof(*be));
 	if (!be)
 		return sl_xdp_errf(a->err, a->errlen, -ENOMEM, "out of memory");
-	rc = backends_of(v, be);
+	rc = backends_of(x, a->st, v, be);
 	if (rc) {
 		free(be);
 		return sl_xdp_errf(a->err, a->errlen, rc, "VIP id %u: backend id over %u", v->id,
 				   SL_XDP_MAX_BACKENDS);
 	}
-	record_of(v, &r);
+	record_of(a->st, v, &r);
 	if (unchanged(sh, &r, a->live[v->id], v, be)) {
 		free(be);
 		return 0;
