@@ -122,6 +122,14 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sl_lb_be_ctr SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SL_XDP_ADDR_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sl_lb_vip_addrs SEC(".maps");
+
 /* Per-CPU round-robin position per VIP id for the wrr scheduler (the worker keeps one per lcore). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -1245,6 +1253,14 @@ int sl_lb(struct xdp_md *ctx)
 		return XDP_PASS;
 	ctr->rx++;
 	cls = lb_parse(ctx, &pi);
+	if (cls == PKT_FLOW || cls == PKT_ICMP_ERR || cls == PKT_ICMP_ECHO) {
+		__u32 slot = sl_xdp_addr_slot(pi.key.dst, pi.key.family);
+		__u32 *any = bpf_map_lookup_elem(&sl_lb_vip_addrs, &slot);
+
+		/* No VIP on this address: what both VIP lookups would say, far cheaper. */
+		if (!any || !*any)
+			cls = PKT_HOST;
+	}
 	switch (cls) {
 	case PKT_FLOW:
 	case PKT_ICMP_ERR:

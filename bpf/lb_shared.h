@@ -99,5 +99,26 @@ struct sl_xdp_flow {
 #define SL_XDP_MAP_VIP_CTR   "sl_lb_vip_ctr"
 #define SL_XDP_MAP_BE_CTR    "sl_lb_be_ctr"
 #define SL_XDP_MAP_RR        "sl_lb_rr"
+#define SL_XDP_MAP_ADDRS     "sl_lb_vip_addrs"
+
+/*
+ * Filter of VIP addresses: an ARRAY of SL_XDP_ADDR_SLOTS __u32, nonzero
+ * where some VIP address falls (sl_xdp_addr_slot). A packet whose slot is
+ * zero is for no VIP and goes to the kernel after one inlined array read,
+ * where the VIP hash map would take two ~25 ns lookups (port, then any
+ * port). A nonzero slot only means "look it up". The library sets slots
+ * before it adds VIP keys and clears them after it removed them, so the
+ * filter never hides a VIP.
+ */
+#define SL_XDP_ADDR_SLOTS 4096u
+
+/* Filter slot of a flow-key-layout address (network order words; IPv4 uses w[0] only). */
+static inline __u32 sl_xdp_addr_slot(const __u32 *w, __u8 family)
+{
+	__u32 x = family == SL_AF_INET ? w[0] : w[0] ^ w[1] ^ w[2] ^ w[3];
+
+	/* Fibonacci hashing: the top bits of a multiply mix every address bit in. */
+	return (x * 0x9e3779b1u) >> 20; /* 12 bits: SL_XDP_ADDR_SLOTS */
+}
 
 #endif

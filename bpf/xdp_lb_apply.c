@@ -123,6 +123,31 @@ static int fill_array(struct sl_xdp *x, int fd, const void *vals, uint32_t n)
 	return count == n ? 0 : -EIO;
 }
 
+/*
+ * The VIP address filter (lb_shared.h) of @st into @f (SL_XDP_ADDR_SLOTS
+ * entries). With @set_only, only raise the slots @f names in the map (before
+ * keys are added); otherwise write the whole map (after keys were removed).
+ */
+static int write_addr_filter(struct apply_ctx *a, __u32 *f, bool set_only)
+{
+	int fd = fd_of(a->x->skel->maps.sl_lb_vip_addrs);
+	uint32_t i;
+
+	memset(f, 0, SL_XDP_ADDR_SLOTS * sizeof(*f));
+	for (i = 0; i <= a->st->vip_slots_mask; i++) {
+		const struct sl_vip_key *k = &a->st->vip_slot_keys[i];
+
+		if (a->st->vip_slots[i])
+			f[sl_xdp_addr_slot(k->addr, k->family)] = 1;
+	}
+	if (!set_only)
+		return fill_array(a->x, fd, f, SL_XDP_ADDR_SLOTS);
+	for (i = 0; i < SL_XDP_ADDR_SLOTS; i++)
+		if (f[i] && bpf_map_update_elem(fd, &i, &f[i], BPF_ANY))
+			return -errno;
+	return 0;
+}
+
 /* A new inner map of @n entries holding @vals, placed in slot @slot of @outer. */
 static int put_inner(struct sl_xdp *x, int outer, __u32 slot, const char *name, uint32_t vsize,
 		     const void *vals, uint32_t n)
@@ -333,6 +358,7 @@ int sl_xdp_apply(struct sl_xdp *x, const struct sl_dp_state *st, char *err, size
 {
 	struct apply_ctx a = { .x = x, .st = st, .err = err, .errlen = errlen };
 	bool removed = false, *used = NULL;
+	__u32 *filter = NULL;
 	uint32_t i;
 	int rc;
 
@@ -340,7 +366,8 @@ int sl_xdp_apply(struct sl_xdp *x, const struct sl_dp_state *st, char *err, size
 		return sl_xdp_errf(err, errlen, -EINVAL, "no dataplane state");
 	a.live = malloc(SL_XDP_MAX_VIPS * sizeof(*a.live));
 	used = calloc(SL_XDP_MAX_VIPS, sizeof(*used));
-	if (!a.live || !used) {
+	filter = malloc(SL_XDP_ADDR_SLOTS * sizeof(*filter));
+	if (!a.live || !used || !filter) {
 		rc = sl_xdp_errf(err, errlen, -ENOMEM, "out of memory");
 		goto out;
 	}
@@ -349,6 +376,11 @@ int sl_xdp_apply(struct sl_xdp *x, const struct sl_dp_state *st, char *err, size
 	rc = write_globals(&a);
 	if (rc) {
 		rc = sl_xdp_errf(err, errlen, -errno, "cannot write settings: %s", strerror(errno));
+		goto out;
+	}
+	rc = write_addr_filter(&a, filter, true);
+	if (rc) {
+		sl_xdp_errf(err, errlen, rc, "cannot write the VIP address filter: %s", strerror(-rc));
 		goto out;
 	}
 	rc = remove_stale_keys(&a, &removed);
@@ -368,11 +400,18 @@ int sl_xdp_apply(struct sl_xdp *x, const struct sl_dp_state *st, char *err, size
 		used[st->vips[i].id] = true;
 	}
 	release_unused(&a, used);
+	/* The keys are gone: their addresses' slots may drop now. */
+	rc = write_addr_filter(&a, filter, false);
+	if (rc) {
+		sl_xdp_errf(err, errlen, rc, "cannot write the VIP address filter: %s", strerror(-rc));
+		goto out;
+	}
 	x->applied_once = true;
 	if (a.switched && (rc = wait_programs(x)) != 0)
 		sl_xdp_errf(err, errlen, rc, "cannot synchronise: %s", strerror(-rc));
 out:
 	free(a.live);
 	free(used);
+	free(filter);
 	return rc;
 }
