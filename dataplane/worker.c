@@ -157,9 +157,10 @@ static void forward_ref(struct sl_worker *w, const struct sl_dp_state *st, struc
  * the ingress port: copy the backend's header template and patch the
  * per-packet fields (encap_fast.h), same bytes as the reference path.
  */
-static inline void forward(struct sl_worker *w, const struct sl_dp_state *st, struct sl_worker_port *p,
-			   struct rte_mbuf *m, const struct sl_pkt_info *pi, const struct sl_dp_vip *vip,
-			   const struct sl_dp_backend *b, uint32_t entropy)
+static inline __attribute__((always_inline)) void forward(struct sl_worker *w, const struct sl_dp_state *st,
+							  struct sl_worker_port *p, struct rte_mbuf *m,
+							  const struct sl_pkt_info *pi, const struct sl_dp_vip *vip,
+							  const struct sl_dp_backend *b, uint32_t entropy)
 {
 	const struct sl_encap_tmpl *t = &b->tmpl;
 	uint16_t hlen = t->len, l3_len = pi->l3_len;
@@ -225,21 +226,17 @@ static inline uint32_t pick_other(struct sl_worker *w, const struct sl_dp_vip *v
 	return vip->pick[sl_hash_reduce((uint32_t)(x >> 32), vip->n_pick)];
 }
 
-/* Pick the backend for a VIP packet: the flow table first, Maglev for new flows. */
-static void balance(struct sl_worker *w, const struct sl_dp_state *st, struct sl_worker_port *p,
-		    struct rte_mbuf *m, const struct sl_pkt_info *pi, const struct sl_dp_vip *vip,
-		    uint32_t hash, uint32_t now)
+/*
+ * A flow the table does not know (or whose backend went away): choose a
+ * backend, remember it, count it. Returns the backend, or NULL after
+ * dropping @m. Out of line: established flows never come here.
+ */
+static __attribute__((noinline)) const struct sl_dp_backend *
+balance_new(struct sl_worker *w, struct rte_mbuf *m, const struct sl_pkt_info *pi, const struct sl_dp_vip *vip,
+	    struct sl_flow_entry *e, uint32_t hash, uint32_t now, uint32_t timeout)
 {
-	uint32_t timeout = flow_timeout(st, pi->key.proto);
-	struct sl_flow_entry *e = sl_flow_lookup_inline(w->flows, &pi->key, hash, now, timeout);
 	uint32_t bi, slot_hash;
 
-	if (likely(e != NULL && e->vip == vip->id && e->backend < vip->n_backends &&
-		   vip->backends[e->backend].gen == e->flags && vip->backends[e->backend].up)) {
-		w->ctr.flow_hits++;
-		forward(w, st, p, m, pi, vip, &vip->backends[e->backend], hash);
-		return;
-	}
 	/* A remembered flow whose backend went away (or whose VIP changed) is re-balanced. */
 	if (e)
 		w->ctr.flow_moved++;
@@ -252,7 +249,7 @@ static void balance(struct sl_worker *w, const struct sl_dp_state *st, struct sl
 	}
 	if (unlikely(bi == SL_MAGLEV_EMPTY || bi >= vip->n_backends)) {
 		drop(w, m, SL_DROP_NO_BACKEND);
-		return;
+		return NULL;
 	}
 	/* A RST ends the flow: remembering it would only evict a live one (as Katran does). */
 	if (!(pi->key.proto == IPPROTO_TCP && (pi->tcp_flags & TCP_FLAG_RST))) {
@@ -264,7 +261,33 @@ static void balance(struct sl_worker *w, const struct sl_dp_state *st, struct sl
 	}
 	w->vip_ctr[vip->id].new_flows++;
 	w->backend_ctr[vip->backends[bi].id].new_flows++;
-	forward(w, st, p, m, pi, vip, &vip->backends[bi], hash);
+	return &vip->backends[bi];
+}
+
+/*
+ * Pick the backend for a VIP packet, the flow table first, and forward it.
+ * Forced inline (one call site), with forward(): the established path then
+ * runs without a call from pass 2 to the template copy.
+ */
+static inline __attribute__((always_inline)) void balance(struct sl_worker *w, const struct sl_dp_state *st,
+							  struct sl_worker_port *p, struct rte_mbuf *m,
+							  const struct sl_pkt_info *pi, const struct sl_dp_vip *vip,
+							  uint32_t hash, uint32_t now)
+{
+	uint32_t timeout = flow_timeout(st, pi->key.proto);
+	struct sl_flow_entry *e = sl_flow_lookup_inline(w->flows, &pi->key, hash, now, timeout);
+	const struct sl_dp_backend *b;
+
+	if (likely(e != NULL && e->vip == vip->id && e->backend < vip->n_backends &&
+		   vip->backends[e->backend].gen == e->flags && vip->backends[e->backend].up)) {
+		w->ctr.flow_hits++;
+		b = &vip->backends[e->backend];
+	} else {
+		b = balance_new(w, m, pi, vip, e, hash, now, timeout);
+		if (!b)
+			return;
+	}
+	forward(w, st, p, m, pi, vip, b, hash);
 }
 
 static void echo_reply(struct sl_worker *w, struct sl_worker_port *p, struct rte_mbuf *m,
@@ -342,20 +365,16 @@ void sl_worker_process_burst(struct sl_worker *w, const struct sl_dp_state *st,
 		struct rte_mbuf *m = pkts[i];
 
 		switch (cls[i]) {
+		case SL_PKT_ICMP_ERR:
+			/* Steered like the flow it quotes, so the owning backend learns the path MTU. */
+			if (vip[i])
+				w->ctr.icmp_err++;
+			__attribute__((fallthrough));
 		case SL_PKT_FLOW:
 			if (likely(vip[i] != NULL))
 				balance(w, st, p, m, &pi[i], vip[i], hash[i], now);
 			else
 				to_host(w, p, m);
-			break;
-		case SL_PKT_ICMP_ERR:
-			if (vip[i]) {
-				/* Steered like the flow it quotes, so the owning backend learns the path MTU. */
-				w->ctr.icmp_err++;
-				balance(w, st, p, m, &pi[i], vip[i], hash[i], now);
-			} else {
-				to_host(w, p, m);
-			}
 			break;
 		case SL_PKT_ICMP_ECHO:
 			if (vip[i])
