@@ -38,14 +38,24 @@ const volatile __u8 if_mac[6] = {};
 const volatile __u16 mtu = 1500;           /* of the sending interface, for "too big" */
 const volatile __u32 egress_ifindex = 0;   /* 0: XDP_TX, else bpf_redirect there */
 
+/* Both halves of the VIP index (lb_shared.h): an ARRAY lookup is inlined. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC); /* RCU-freed: a replaced record stays readable */
-	__uint(max_entries, SL_XDP_VIP_KEYS);
-	__type(key, struct sl_vip_key);
-	__type(value, struct sl_xdp_vip);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE); /* the library writes a half in place, no syscall a slot */
+	__uint(max_entries, 2 * SL_XDP_VIX_SLOTS);
+	__type(key, __u32);
+	__type(value, struct sl_xdp_vix_slot);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} sl_lb_vips SEC(".maps");
+} sl_lb_vip_index SEC(".maps");
+
+/* [0]: which half of sl_lb_vip_index is live (0/1). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sl_lb_vix_live SEC(".maps");
 
 struct sl_table_inner {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -1221,22 +1231,47 @@ static __always_inline int balance(struct xdp_md *ctx, struct pkt *pi, struct sl
 	return forward(ctx, pi, ctr, vip, b, hash);
 }
 
+/*
+ * The record of {dst, @port, @proto, family} in half @half of the index, or
+ * NULL: sl_dp_vip_get's probe, compared in place against the flow key (no
+ * VIP key built on the stack). The loop is bounded for the verifier; the
+ * library refuses an index whose runs are longer.
+ */
+static __always_inline const struct sl_xdp_vip *vix_get(const struct sl_flow_key *fk, __u16 port,
+							 __u8 proto, __u32 half)
+{
+	__u32 h = sl_vip_flow_hash(fk, port, proto), tail = sl_vip_key_tail(port, proto, fk->family);
+	const struct sl_xdp_vix_slot *s;
+	__u32 i, idx, t;
+
+	for (i = 0; i < SL_XDP_VIX_PROBE; i++) {
+		idx = (half & 1) * SL_XDP_VIX_SLOTS + ((h + i) & SL_XDP_VIX_MASK);
+		s = bpf_map_lookup_elem(&sl_lb_vip_index, &idx);
+		if (!s || !s->used)
+			return NULL;
+		__builtin_memcpy(&t, &s->key.port, sizeof(t));
+		if (t == tail && s->key.addr[0] == fk->dst[0] && s->key.addr[1] == fk->dst[1] &&
+		    s->key.addr[2] == fk->dst[2] && s->key.addr[3] == fk->dst[3])
+			return &s->rec;
+	}
+	return NULL;
+}
+
 static __always_inline const struct sl_xdp_vip *vip_find(const struct pkt *pi, int addr_only)
 {
-	struct sl_vip_key k = {};
 	const struct sl_xdp_vip *v;
+	__u32 key0 = 0, *live = bpf_map_lookup_elem(&sl_lb_vix_live, &key0), half;
 
-	__builtin_memcpy(k.addr, pi->key.dst, sizeof(k.addr));
-	k.family = pi->key.family;
+	if (!live)
+		return NULL;
+	/* Read once: the whole lookup uses one half, whatever the library flips meanwhile. */
+	half = *(volatile __u32 *)live;
 	if (addr_only)
-		return bpf_map_lookup_elem(&sl_lb_vips, &k);
-	k.port = pi->key.dport;
-	k.proto = pi->key.proto;
-	v = bpf_map_lookup_elem(&sl_lb_vips, &k);
+		return vix_get(&pi->key, 0, 0, half);
+	v = vix_get(&pi->key, pi->key.dport, pi->key.proto, half);
 	if (v)
 		return v;
-	k.port = 0;
-	return bpf_map_lookup_elem(&sl_lb_vips, &k);
+	return vix_get(&pi->key, 0, pi->key.proto, half);
 }
 
 SEC("xdp")

@@ -37,6 +37,28 @@ struct sl_xdp_vip {
 	__u64 timeout_ns;
 };
 
+/*
+ * The VIP index the program probes itself (sl_lb_vip_index, an ARRAY): two
+ * halves of SL_XDP_VIX_SLOTS slots, open addressing with linear probing on
+ * sl_vip_key_hash, as dp_state.h's sl_dp_vip_get. An array lookup is inlined
+ * by the verifier; the hash map it replaces cost ~25 ns a lookup here (a
+ * call chain down to memcmp, each call paying the retpoline/SRSO toll).
+ * sl_lb_vix_live[0] names the live half. The library writes the spare half
+ * whole, flips the word, then waits for running programs before that half
+ * may be written again (docs/xdp.md, "Update protocol").
+ */
+#define SL_XDP_VIX_SLOTS  (1u << 15) /* per half: SL_XDP_VIP_KEYS keys at most half full */
+#define SL_XDP_VIX_MASK   (SL_XDP_VIX_SLOTS - 1)
+#define SL_XDP_VIX_PROBE  32         /* longest probe run the library accepts */
+
+struct sl_xdp_vix_slot {
+	struct sl_vip_key key;  /* meaningful when used */
+	__u32 used;             /* 0: empty, ends a probe run */
+	struct sl_xdp_vip rec;
+	__u8  pad[8];           /* one 64-byte line a slot */
+};
+_Static_assert(sizeof(struct sl_xdp_vix_slot) == 64, "a VIP index slot is one cache line");
+
 /* One backend slot (dp_state.h's struct sl_dp_backend, minus the weight). */
 struct sl_xdp_backend {
 	__u32 addr[4];
@@ -100,6 +122,8 @@ struct sl_xdp_flow {
 #define SL_XDP_MAP_BE_CTR    "sl_lb_be_ctr"
 #define SL_XDP_MAP_RR        "sl_lb_rr"
 #define SL_XDP_MAP_ADDRS     "sl_lb_vip_addrs"
+#define SL_XDP_MAP_VIX       "sl_lb_vip_index"
+#define SL_XDP_MAP_VIX_LIVE  "sl_lb_vix_live"
 
 /*
  * Filter of VIP addresses: an ARRAY of SL_XDP_ADDR_SLOTS __u32, nonzero

@@ -3,20 +3,23 @@
  * Syncing the maps with a dataplane snapshot.
  *
  * Update protocol (docs/xdp.md): each VIP id owns two buffers, slots
- * 2*id and 2*id+1 of the table and backend map-in-maps. A changed VIP gets
- * fresh inner maps, filled completely, in its spare slot; then its VIP
- * records (one hash element each, replaced whole) are rewritten to name that
- * slot. A packet reads the record once and uses the buffer it names, so it
- * sees all of the old state or all of the new. Writing an ARRAY_OF_MAPS
- * element makes the kernel wait for every running XDP program
- * (synchronize_rcu in the map update syscall); one such write at the end of
- * an apply guarantees that no packet still reads the buffers just retired,
- * so the next apply may overwrite them.
+ * 2*id and 2*id+1 of the table and backend map-in-maps, and the VIP index
+ * (sl_lb_vip_index) has two halves. A changed VIP gets fresh inner maps,
+ * filled completely, in its spare slot; then the spare half of the index is
+ * written whole (every key's record naming its VIP's buffer) and the live
+ * word (sl_lb_vix_live) flipped to it. A packet reads the live word once,
+ * then one record, and uses the buffer that record names, so it sees all of
+ * the old state or all of the new. Writing an ARRAY_OF_MAPS element makes
+ * the kernel wait for every running XDP program (synchronize_rcu in the map
+ * update syscall); that write after the flip guarantees no packet still
+ * reads the old half or the buffers it names, so the next apply may
+ * overwrite them.
  */
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -32,7 +35,7 @@ struct apply_ctx {
 	struct sl_xdp *x;
 	const struct sl_dp_state *st;
 	int8_t *live;    /* per VIP id: buffer its records name now, -1 if none */
-	bool switched;   /* a buffer was retired: wait before returning */
+	struct sl_xdp_vip *recs; /* per snapshot VIP index: the record to publish */
 	char *err;
 	size_t errlen;
 };
@@ -72,34 +75,82 @@ static int wait_programs(struct sl_xdp *x)
 	return 0;
 }
 
-/*
- * Drop the VIP keys the snapshot no longer has (or that now belong to
- * another id), and learn which buffer every remaining id is live in.
- */
-static int remove_stale_keys(struct apply_ctx *a, bool *removed)
+/* sl_lb_vip_index in our address space (BPF_F_MMAPABLE): a half is written in place. */
+static int map_index(struct sl_xdp *x)
 {
-	int fd = fd_of(a->x->skel->maps.sl_lb_vips);
-	struct sl_vip_key k, next, *cur = NULL;
-	struct sl_xdp_vip rec;
-	const struct sl_dp_vip *v;
+	size_t len = (size_t)2 * SL_XDP_VIX_SLOTS * sizeof(struct sl_xdp_vix_slot);
+	void *p;
 
-	while (bpf_map_get_next_key(fd, cur, &next) == 0) {
-		k = next;
-		cur = &k;
-		if (bpf_map_lookup_elem(fd, &k, &rec))
+	if (x->vix)
+		return 0;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd_of(x->skel->maps.sl_lb_vip_index),
+		 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	x->vix = p;
+	x->vix_len = len;
+	return 0;
+}
+
+static int read_live_half(struct sl_xdp *x, __u32 *half)
+{
+	__u32 k = 0;
+
+	if (bpf_map_lookup_elem(fd_of(x->skel->maps.sl_lb_vix_live), &k, half))
+		return -errno;
+	*half &= 1;
+	return 0;
+}
+
+/* Which buffer every id the live half names is live in (all of them, also ids being dropped). */
+static void learn_live(struct apply_ctx *a, const struct sl_xdp_vix_slot *half)
+{
+	uint32_t i;
+
+	for (i = 0; i < SL_XDP_VIX_SLOTS; i++)
+		if (half[i].used && half[i].rec.id < SL_XDP_MAX_VIPS)
+			a->live[half[i].rec.id] = (int8_t)(half[i].rec.buf & 1);
+}
+
+/*
+ * Lay the snapshot's keys, each with its VIP's record from a->recs, into
+ * @half (cleared first) with sl_dp_vip_get's probe sequence. -ENOSPC when a
+ * probe run would exceed what the program walks (SL_XDP_VIX_PROBE).
+ */
+static int build_half(struct apply_ctx *a, struct sl_xdp_vix_slot *half)
+{
+	const struct sl_dp_state *st = a->st;
+	uint32_t i, j, h;
+
+	memset(half, 0, SL_XDP_VIX_SLOTS * sizeof(*half));
+	for (i = 0; i <= st->vip_slots_mask; i++) {
+		const struct sl_vip_key *k = &st->vip_slot_keys[i];
+		uint32_t v = st->vip_slots[i];
+
+		if (!v)
 			continue;
-		v = sl_dp_vip_get(a->st, &k);
-		if (v && v->id == rec.id) {
-			if (rec.id < SL_XDP_MAX_VIPS)
-				a->live[rec.id] = (int8_t)(rec.buf & 1);
-			continue;
-		}
-		if (bpf_map_delete_elem(fd, &k) && errno != ENOENT)
-			return -errno;
-		*removed = true;
-		/* get_next_key from a deleted key restarts at the first: fine, kept keys are skipped fast. */
-		cur = NULL;
+		if (v > st->n_vips)
+			return -EINVAL;
+		h = sl_vip_key_hash(k);
+		for (j = 0; j < SL_XDP_VIX_PROBE; j++)
+			if (!half[(h + j) & SL_XDP_VIX_MASK].used)
+				break;
+		if (j == SL_XDP_VIX_PROBE)
+			return -ENOSPC;
+		h = (h + j) & SL_XDP_VIX_MASK;
+		half[h].key = *k;
+		half[h].used = 1;
+		half[h].rec = a->recs[v - 1];
 	}
+	return 0;
+}
+
+static int flip_half(struct sl_xdp *x, __u32 half)
+{
+	__u32 k = 0;
+
+	if (bpf_map_update_elem(fd_of(x->skel->maps.sl_lb_vix_live), &k, &half, BPF_ANY))
+		return -errno;
 	return 0;
 }
 
@@ -263,21 +314,6 @@ static int remember(struct sl_xdp_shadow *sh, const struct sl_xdp_vip *r,
 	return 0;
 }
 
-/* Every key of the index that leads to @v gets @r. */
-static int write_records(struct apply_ctx *a, const struct sl_dp_vip *v, const struct sl_xdp_vip *r)
-{
-	int fd = fd_of(a->x->skel->maps.sl_lb_vips);
-	uint32_t i;
-
-	for (i = 0; i <= a->st->vip_slots_mask; i++) {
-		if (a->st->vip_slots[i] != v->index + 1)
-			continue;
-		if (bpf_map_update_elem(fd, &a->st->vip_slot_keys[i], r, BPF_ANY))
-			return -errno;
-	}
-	return 0;
-}
-
 static int apply_vip(struct apply_ctx *a, const struct sl_dp_vip *v)
 {
 	struct sl_xdp *x = a->x;
@@ -309,6 +345,7 @@ static int apply_vip(struct apply_ctx *a, const struct sl_dp_vip *v)
 	record_of(a->st, v, &r);
 	if (unchanged(sh, &r, a->live[v->id], v, be)) {
 		free(be);
+		a->recs[v->index] = sh->rec;
 		return 0;
 	}
 	/* The spare buffer: never the one the live record names. */
@@ -318,17 +355,14 @@ static int apply_vip(struct apply_ctx *a, const struct sl_dp_vip *v)
 	if (!rc)
 		rc = put_inner(x, fd_of(x->skel->maps.sl_lb_backends), v->id * 2 + r.buf, "sl_lb_be",
 			       sizeof(*be), be, nb);
-	/* Only now that both buffers are complete may a record point at them. */
-	if (!rc)
-		rc = write_records(a, v, &r);
 	if (rc) {
 		free(be);
 		sh->valid = false;
 		return sl_xdp_errf(a->err, a->errlen, rc, "VIP id %u: map update failed: %s", v->id,
 				   strerror(-rc));
 	}
-	a->switched |= a->live[v->id] >= 0;
-	a->live[v->id] = (int8_t)r.buf;
+	/* Published by the next half of the index, written once every buffer is complete. */
+	a->recs[v->index] = r;
 	rc = remember(sh, &r, v, be);
 	if (rc) {
 		free(be);
@@ -357,21 +391,33 @@ static void release_unused(struct apply_ctx *a, const bool *used)
 int sl_xdp_apply(struct sl_xdp *x, const struct sl_dp_state *st, char *err, size_t errlen)
 {
 	struct apply_ctx a = { .x = x, .st = st, .err = err, .errlen = errlen };
-	bool removed = false, *used = NULL;
-	__u32 *filter = NULL;
+	struct sl_xdp_vix_slot *live_h, *spare_h;
+	bool *used = NULL;
+	__u32 *filter = NULL, half;
 	uint32_t i;
 	int rc;
 
 	if (!x || !st || !st->vip_slots || !st->vip_slot_keys || (st->n_vips && !st->vips))
 		return sl_xdp_errf(err, errlen, -EINVAL, "no dataplane state");
 	a.live = malloc(SL_XDP_MAX_VIPS * sizeof(*a.live));
+	a.recs = calloc(st->n_vips ? st->n_vips : 1, sizeof(*a.recs));
 	used = calloc(SL_XDP_MAX_VIPS, sizeof(*used));
 	filter = malloc(SL_XDP_ADDR_SLOTS * sizeof(*filter));
-	if (!a.live || !used || !filter) {
+	if (!a.live || !a.recs || !used || !filter) {
 		rc = sl_xdp_errf(err, errlen, -ENOMEM, "out of memory");
 		goto out;
 	}
 	memset(a.live, -1, SL_XDP_MAX_VIPS * sizeof(*a.live));
+	rc = map_index(x);
+	if (!rc)
+		rc = read_live_half(x, &half);
+	if (rc) {
+		sl_xdp_errf(err, errlen, rc, "cannot reach the VIP index: %s", strerror(-rc));
+		goto out;
+	}
+	live_h = x->vix + (size_t)half * SL_XDP_VIX_SLOTS;
+	spare_h = x->vix + (size_t)!half * SL_XDP_VIX_SLOTS;
+	learn_live(&a, live_h);
 
 	rc = write_globals(&a);
 	if (rc) {
@@ -383,22 +429,33 @@ int sl_xdp_apply(struct sl_xdp *x, const struct sl_dp_state *st, char *err, size
 		sl_xdp_errf(err, errlen, rc, "cannot write the VIP address filter: %s", strerror(-rc));
 		goto out;
 	}
-	rc = remove_stale_keys(&a, &removed);
-	if (rc) {
-		sl_xdp_errf(err, errlen, rc, "cannot remove VIP keys: %s", strerror(-rc));
-		goto out;
-	}
-	/* Packets that found a removed key are done before its id's buffers are reused. */
-	if (removed && (rc = wait_programs(x)) != 0) {
-		sl_xdp_errf(err, errlen, rc, "cannot synchronise: %s", strerror(-rc));
-		goto out;
-	}
 	for (i = 0; i < st->n_vips; i++) {
+		if (st->vips[i].index != i) {
+			rc = sl_xdp_errf(err, errlen, -EINVAL, "VIP %u: index %u", i, st->vips[i].index);
+			goto out;
+		}
 		rc = apply_vip(&a, &st->vips[i]);
 		if (rc)
 			goto out;
 		used[st->vips[i].id] = true;
 	}
+	/* No packet reads the spare half: the previous apply waited after its flip. */
+	rc = build_half(&a, spare_h);
+	if (rc) {
+		sl_xdp_errf(err, errlen, rc, "cannot build the VIP index: %s", strerror(-rc));
+		goto out;
+	}
+	if (memcmp(spare_h, live_h, SL_XDP_VIX_SLOTS * sizeof(*spare_h)) != 0) {
+		rc = flip_half(x, !half);
+		/* From here no new packet reads the old half; wait for those that do. */
+		if (!rc)
+			rc = wait_programs(x);
+		if (rc) {
+			sl_xdp_errf(err, errlen, rc, "cannot switch the VIP index: %s", strerror(-rc));
+			goto out;
+		}
+	}
+	/* Nobody reads these buffers any more: the half naming them is retired. */
 	release_unused(&a, used);
 	/* The keys are gone: their addresses' slots may drop now. */
 	rc = write_addr_filter(&a, filter, false);
@@ -407,10 +464,9 @@ int sl_xdp_apply(struct sl_xdp *x, const struct sl_dp_state *st, char *err, size
 		goto out;
 	}
 	x->applied_once = true;
-	if (a.switched && (rc = wait_programs(x)) != 0)
-		sl_xdp_errf(err, errlen, rc, "cannot synchronise: %s", strerror(-rc));
 out:
 	free(a.live);
+	free(a.recs);
 	free(used);
 	free(filter);
 	return rc;

@@ -27,6 +27,8 @@ struct sl_xdp {
 	int sync_fd;                    /* 1-entry table written to SL_XDP_SYNC_SLOT to wait */
 	uint32_t *keys;                 /* 0..n-1, for batch updates */
 	uint32_t n_keys;
+	struct sl_xdp_vix_slot *vix;    /* sl_lb_vip_index mapped: 2 * SL_XDP_VIX_SLOTS slots, or NULL */
+	size_t vix_len;                 /* bytes mapped */
 };
 
 /* snprintf into @err when it is not NULL; returns @rc for tail calls. */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -295,6 +296,8 @@ void sl_xdp_close(struct sl_xdp *x)
 	if (x->sync_fd >= 0)
 		close(x->sync_fd);
 	free(x->keys);
+	if (x->vix)
+		munmap(x->vix, x->vix_len);
 	/* Destroying the skeleton closes our fds only: the attachment and pins keep it all alive. */
 	lb_bpf__destroy(x->skel);
 	free(x);
