@@ -16,6 +16,9 @@
  * monotonic uint32 unit that may wrap (sluice uses milliseconds); timeouts
  * must be below 2^31 units. Every function below is thread-compatible, not
  * thread-safe: one lcore at a time per table, distinct tables in parallel.
+ *
+ * flow_table_inline.h has the layout and inline versions of the per-packet
+ * calls (lookup, the two prefetch stages) for the worker's hot loop.
  */
 #ifndef SLUICE_FLOW_TABLE_H
 #define SLUICE_FLOW_TABLE_H

@@ -191,6 +191,7 @@ struct sl_vip_memo {
 	const struct sl_dp_vip *vip;  /* the answer, NULL included */
 };
 
+/* Forget @m's answer: call at the start of each burst (and whenever the state may have changed). */
 static inline void sl_vip_memo_init(struct sl_vip_memo *m)
 {
 	m->tail = 0; /* a real tail has a nonzero family byte, so this never matches */
