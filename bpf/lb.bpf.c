@@ -734,6 +734,34 @@ static __always_inline __u32 pseudo6_sum(const __u8 *src, const __u8 *dst, __u32
 	return csum_add(sum, w);
 }
 
+/* ---- clock --------------------------------------------------------------- */
+
+/* The kernel's tick rate, from its config; 0 when libbpf cannot read it. */
+extern unsigned int CONFIG_HZ __kconfig __weak;
+
+/*
+ * Nanoseconds since boot at tick granularity, the scale of
+ * bpf_ktime_get_coarse_ns (flow entries written by either compare alike,
+ * within a few ms: timeouts are seconds). From bpf_jiffies64, which the
+ * verifier inlines to one load of jiffies, where the coarse clock is a
+ * helper call; the common tick rates get a constant multiply. Jiffies
+ * start at INITIAL_JIFFIES, (u32)(-300 * HZ), not at zero.
+ */
+static __always_inline __u64 tick_now_ns(void)
+{
+	__u64 j = bpf_jiffies64() - (__u64)(__u32)(-300 * (int)CONFIG_HZ);
+
+	if (CONFIG_HZ == 250)
+		return j * 4000000ull;
+	if (CONFIG_HZ == 1000)
+		return j * 1000000ull;
+	if (CONFIG_HZ == 100)
+		return j * 10000000ull;
+	if (CONFIG_HZ == 300)
+		return j * 3333333ull + j / 3; /* 10^9 / 300 = 3333333 + 1/3 */
+	return bpf_ktime_get_coarse_ns();
+}
+
 /* ---- counters ----------------------------------------------------------- */
 
 static __always_inline void row_add(void *map, __u32 id, __u32 bytes, int new_flow)
@@ -1166,15 +1194,17 @@ static __always_inline int balance(struct xdp_md *ctx, struct pkt *pi, struct sl
 	void *table;
 	__u32 *slot;
 
-	/* The tick-granular clock: a plain read of a kernel variable, where the
-	 * precise one reads the TSC through the hypervisor's scaling (~10 ns a
-	 * packet). Idle timeouts are seconds; a tick of error is nothing. */
-	now = bpf_ktime_get_coarse_ns();
+	/* The tick-granular clock: the precise one reads the TSC through the
+	 * hypervisor's scaling (~10 ns a packet). Idle timeouts are seconds; a
+	 * tick of error is nothing. */
+	now = tick_now_ns();
 	timeout = vip->timeout_ns; /* the VIP's protocol is the packet's */
 
 	f = bpf_map_lookup_elem(&sl_lb_flows, &pi->key);
-	/* seen_ns 0: this CPU never wrote the key another CPU added. */
-	if (f && (!f->seen_ns || now - f->seen_ns >= timeout))
+	/* seen_ns 0: this CPU never wrote the key another CPU added. Signed: an
+	 * entry a previous program stamped from bpf_ktime_get_coarse_ns may look
+	 * up to a fraction of a second ahead of the jiffies clock; it is fresh. */
+	if (f && (!f->seen_ns || (__s64)(now - f->seen_ns) >= (__s64)timeout))
 		f = NULL;
 	if (f) {
 		/* In place, through the looked-up pointer: an update call would hash,
