@@ -121,7 +121,10 @@ static int prepare_pin_dir(const char *path, char *err, size_t errlen)
  */
 static void check_pins(struct sl_xdp *x)
 {
+	/* The VIP hash map, replaced by the array index (sl_lb_vip_index). */
+	static const char *const retired_pins[] = { "sl_lb_vips" };
 	struct bpf_map *m;
+	size_t i;
 
 	bpf_object__for_each_map(m, x->skel->obj) {
 		struct bpf_map_info info;
@@ -147,6 +150,13 @@ static void check_pins(struct sl_xdp *x)
 			x->st.maps_recreated++;
 		}
 		close(fd);
+	}
+	/* Pins of maps an older object had and this one does not: nothing reads them. */
+	for (i = 0; i < sizeof(retired_pins) / sizeof(retired_pins[0]); i++) {
+		char path[SL_PATH_MAX + 64];
+
+		snprintf(path, sizeof(path), "%s/%s", x->pin_path, retired_pins[i]);
+		unlink(path);
 	}
 }
 
