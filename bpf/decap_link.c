@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include "../common/errmsg.h"
 #include "decap_link.h"
 
 #include <bpf/bpf.h>
@@ -36,18 +37,6 @@ int sl_decap_mode_parse(const char *s)
 	return -EINVAL;
 }
 
-__attribute__((format(printf, 4, 5)))
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
 
 static uint32_t mode_flag(enum sl_decap_mode m)
 {
@@ -57,10 +46,10 @@ static uint32_t mode_flag(enum sl_decap_mode m)
 static int perm_or(int rc, char *err, size_t errlen, const char *what, const char *ifname)
 {
 	if (rc == -EPERM || rc == -EACCES)
-		return fail(err, errlen, -EPERM,
+		return sl_fail(err, errlen, -EPERM,
 			    "%s %s: permission denied (run as root: needs CAP_BPF and CAP_NET_ADMIN)",
 			    what, ifname);
-	return fail(err, errlen, rc, "%s %s: %s", what, ifname, strerror(-rc));
+	return sl_fail(err, errlen, rc, "%s %s: %s", what, ifname, strerror(-rc));
 }
 
 void sl_decap_handle_close(struct sl_decap_handle *h)
@@ -124,7 +113,7 @@ int sl_decap_find(const char *ifname, struct sl_decap_handle *h, char *err, size
 	h->prog_fd = h->cnt_fd = h->addr_fd = h->rodata_fd = -1;
 	h->ifindex = (int)if_nametoindex(ifname);
 	if (!h->ifindex)
-		return fail(err, errlen, -ENODEV, "no such interface: %s", ifname);
+		return sl_fail(err, errlen, -ENODEV, "no such interface: %s", ifname);
 	rc = bpf_xdp_query(h->ifindex, 0, &q);
 	if (rc)
 		return perm_or(rc, err, errlen, "cannot query XDP on", ifname);
@@ -135,7 +124,7 @@ int sl_decap_find(const char *ifname, struct sl_decap_handle *h, char *err, size
 		h->prog_id = q.skb_prog_id;
 		h->mode = SL_DECAP_MODE_GENERIC;
 	} else {
-		return fail(err, errlen, -ENOENT, "no XDP program is attached to %s", ifname);
+		return sl_fail(err, errlen, -ENOENT, "no XDP program is attached to %s", ifname);
 	}
 	h->prog_fd = bpf_prog_get_fd_by_id(h->prog_id);
 	if (h->prog_fd < 0)
@@ -147,14 +136,14 @@ int sl_decap_find(const char *ifname, struct sl_decap_handle *h, char *err, size
 	}
 	if (strcmp(info.name, SL_DECAP_PROG_NAME)) {
 		sl_decap_handle_close(h);
-		return fail(err, errlen, -EBUSY,
+		return sl_fail(err, errlen, -EBUSY,
 			    "%s runs another XDP program (id %u, name \"%s\"), not sluice's decap",
 			    ifname, h->prog_id, info.name);
 	}
 	rc = open_maps(h);
 	if (rc) {
 		sl_decap_handle_close(h);
-		return fail(err, errlen, rc, "XDP program on %s has no sluice decap counters", ifname);
+		return sl_fail(err, errlen, rc, "XDP program on %s has no sluice decap counters", ifname);
 	}
 	return 0;
 }
@@ -191,9 +180,9 @@ int sl_decap_attach(const char *ifname, const struct sl_decap_attach_opts *o,
 
 	ifindex = (int)if_nametoindex(ifname);
 	if (!ifindex)
-		return fail(err, errlen, -ENODEV, "no such interface: %s", ifname);
+		return sl_fail(err, errlen, -ENODEV, "no such interface: %s", ifname);
 	if (o->naddrs > SL_DECAP_MAX_ADDRS)
-		return fail(err, errlen, -E2BIG, "at most %d decap addresses", SL_DECAP_MAX_ADDRS);
+		return sl_fail(err, errlen, -E2BIG, "at most %d decap addresses", SL_DECAP_MAX_ADDRS);
 
 	rc = sl_decap_find(ifname, &old, err, errlen);
 	if (rc == -EBUSY || rc == -EPERM)
@@ -211,7 +200,7 @@ int sl_decap_attach(const char *ifname, const struct sl_decap_attach_opts *o,
 
 	skel = decap_bpf__open();
 	if (!skel) {
-		rc = fail(err, errlen, -errno, "cannot open the BPF object: %s", strerror(errno));
+		rc = sl_fail(err, errlen, -errno, "cannot open the BPF object: %s", strerror(errno));
 		goto out;
 	}
 	skel->rodata->gue_port = o->gue_port;
@@ -223,7 +212,7 @@ int sl_decap_attach(const char *ifname, const struct sl_decap_attach_opts *o,
 	}
 	rc = fill_addrs(skel, o);
 	if (rc) {
-		rc = fail(err, errlen, rc, "cannot fill the decap address map: %s", strerror(-rc));
+		rc = sl_fail(err, errlen, rc, "cannot fill the decap address map: %s", strerror(-rc));
 		goto out;
 	}
 
@@ -239,11 +228,11 @@ int sl_decap_attach(const char *ifname, const struct sl_decap_attach_opts *o,
 		rc = xdp_attach(ifindex, fd, mode, old_fd);
 	}
 	if (rc == -EOPNOTSUPP && mode == SL_DECAP_MODE_NATIVE)
-		rc = fail(err, errlen, rc,
+		rc = sl_fail(err, errlen, rc,
 			  "the driver of %s does not support native XDP; use --mode generic "
 			  "(works on any device, slower) or --mode auto", ifname);
 	else if (rc == -EBUSY || rc == -EEXIST)
-		rc = fail(err, errlen, -EBUSY,
+		rc = sl_fail(err, errlen, -EBUSY,
 			  "another XDP program is attached to %s; detach it first "
 			  "(ip link set dev %s xdp off)", ifname, ifname);
 	else if (rc)

@@ -5,22 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/errmsg.h"
 #include "ctl_proto.h"
 
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
 
 int sl_ctl_request_parse(const char *line, size_t len, struct sl_ctl_request *req, char *err,
 			 size_t errlen)
@@ -38,34 +25,34 @@ int sl_ctl_request_parse(const char *line, size_t len, struct sl_ctl_request *re
 	 * "cmd" fields has no single meaning. */
 	req->root = json_loadb(line, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
 	if (!req->root)
-		return fail(err, errlen, -EINVAL, "malformed JSON at column %d: %s", jerr.column,
+		return sl_fail(err, errlen, -EINVAL, "malformed JSON at column %d: %s", jerr.column,
 			    jerr.text);
 	if (!json_is_object(req->root))
-		return fail(err, errlen, -EINVAL, "request must be a JSON object");
+		return sl_fail(err, errlen, -EINVAL, "request must be a JSON object");
 
 	req->id = json_object_get(req->root, "id");
 	json_object_foreach(req->root, key, val) {
 		if (strcmp(key, "cmd") && strcmp(key, "args") && strcmp(key, "id"))
-			return fail(err, errlen, -EINVAL,
+			return sl_fail(err, errlen, -EINVAL,
 				    "unknown request field \"%.64s\" (expected cmd, args, id)", key);
 	}
 
 	cmd = json_object_get(req->root, "cmd");
 	if (!cmd)
-		return fail(err, errlen, -EINVAL, "missing \"cmd\"");
+		return sl_fail(err, errlen, -EINVAL, "missing \"cmd\"");
 	if (!json_is_string(cmd) || json_string_length(cmd) == 0)
-		return fail(err, errlen, -EINVAL, "\"cmd\" must be a non-empty string");
+		return sl_fail(err, errlen, -EINVAL, "\"cmd\" must be a non-empty string");
 	if (strlen(json_string_value(cmd)) != json_string_length(cmd))
-		return fail(err, errlen, -EINVAL, "\"cmd\" contains a NUL character");
+		return sl_fail(err, errlen, -EINVAL, "\"cmd\" contains a NUL character");
 	req->cmd = json_string_value(cmd);
 
 	args = json_object_get(req->root, "args");
 	if (args && !json_is_object(args) && !json_is_null(args))
-		return fail(err, errlen, -EINVAL, "\"args\" must be an object");
+		return sl_fail(err, errlen, -EINVAL, "\"args\" must be an object");
 	if (!args || json_is_null(args)) {
 		req->own_args = json_object();
 		if (!req->own_args)
-			return fail(err, errlen, -ENOMEM, "out of memory");
+			return sl_fail(err, errlen, -ENOMEM, "out of memory");
 		args = req->own_args;
 	}
 	req->args = args;
@@ -169,11 +156,11 @@ int sl_ctl_reply_parse(const char *line, size_t len, json_t **result, json_t **i
 		*id = NULL;
 	root = json_loadb(line, len, 0, &jerr);
 	if (!root)
-		return fail(err, errlen, -EPROTO, "malformed reply at column %d: %s", jerr.column,
+		return sl_fail(err, errlen, -EPROTO, "malformed reply at column %d: %s", jerr.column,
 			    jerr.text);
 	ok = json_object_get(root, "ok");
 	if (!json_is_object(root) || !json_is_boolean(ok)) {
-		rc = fail(err, errlen, -EPROTO, "reply has no boolean \"ok\"");
+		rc = sl_fail(err, errlen, -EPROTO, "reply has no boolean \"ok\"");
 		goto out;
 	}
 	if (id && json_object_get(root, "id"))
@@ -185,7 +172,7 @@ int sl_ctl_reply_parse(const char *line, size_t len, json_t **result, json_t **i
 		goto out;
 	}
 	msg = json_object_get(root, "error");
-	rc = fail(err, errlen, 1, "%s", json_is_string(msg) ? json_string_value(msg) : "unspecified error");
+	rc = sl_fail(err, errlen, 1, "%s", json_is_string(msg) ? json_string_value(msg) : "unspecified error");
 out:
 	json_decref(root);
 	return rc;

@@ -8,24 +8,11 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "../common/errmsg.h"
 #include "ctl_socket.h"
 
 #define CTL_BACKLOG 64
 
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
 
 static int fill_addr(const char *path, struct sockaddr_un *sa)
 {
@@ -57,12 +44,12 @@ static int make_parents(const char *path, char *err, size_t errlen)
 			continue;
 		*p = '\0';
 		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-			return fail(err, errlen, -errno, "cannot create directory %s: %s", dir,
+			return sl_fail(err, errlen, -errno, "cannot create directory %s: %s", dir,
 				    strerror(errno));
 		*p = '/';
 	}
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return fail(err, errlen, -errno, "cannot create directory %s: %s", dir,
+		return sl_fail(err, errlen, -errno, "cannot create directory %s: %s", dir,
 			    strerror(errno));
 	return 0;
 }
@@ -101,20 +88,20 @@ static int clear_stale(const char *path, char *err, size_t errlen)
 	if (lstat(path, &st) < 0) {
 		if (errno == ENOENT)
 			return 0;
-		return fail(err, errlen, -errno, "cannot stat %s: %s", path, strerror(errno));
+		return sl_fail(err, errlen, -errno, "cannot stat %s: %s", path, strerror(errno));
 	}
 	if (!S_ISSOCK(st.st_mode))
-		return fail(err, errlen, -EEXIST, "%s exists and is not a socket; not removing it",
+		return sl_fail(err, errlen, -EEXIST, "%s exists and is not a socket; not removing it",
 			    path);
 	live = sl_ctl_socket_is_live(path);
 	if (live > 0)
-		return fail(err, errlen, -EADDRINUSE,
+		return sl_fail(err, errlen, -EADDRINUSE,
 			    "%s is in use: another process is listening on it", path);
 	if (live < 0)
-		return fail(err, errlen, live, "cannot tell whether %s is in use: %s", path,
+		return sl_fail(err, errlen, live, "cannot tell whether %s is in use: %s", path,
 			    strerror(-live));
 	if (unlink(path) < 0 && errno != ENOENT)
-		return fail(err, errlen, -errno, "cannot remove stale socket %s: %s", path,
+		return sl_fail(err, errlen, -errno, "cannot remove stale socket %s: %s", path,
 			    strerror(errno));
 	return 0;
 }
@@ -125,15 +112,15 @@ int sl_ctl_socket_listen(const char *path, int mode, int gid, char *err, size_t 
 	int fd, rc;
 
 	if (!path)
-		return fail(err, errlen, -EINVAL, "no control socket path");
+		return sl_fail(err, errlen, -EINVAL, "no control socket path");
 	if (mode < 0 || (mode & ~0777))
-		return fail(err, errlen, -EINVAL, "control socket mode %#o is not a permission mask",
+		return sl_fail(err, errlen, -EINVAL, "control socket mode %#o is not a permission mask",
 			    (unsigned)mode);
 	rc = fill_addr(path, &sa);
 	if (rc == -EINVAL)
-		return fail(err, errlen, rc, "empty control socket path");
+		return sl_fail(err, errlen, rc, "empty control socket path");
 	if (rc < 0)
-		return fail(err, errlen, rc, "control socket path is longer than %zu bytes: %s",
+		return sl_fail(err, errlen, rc, "control socket path is longer than %zu bytes: %s",
 			    sizeof(sa.sun_path) - 1, path);
 	rc = make_parents(path, err, errlen);
 	if (rc < 0)
@@ -144,27 +131,27 @@ int sl_ctl_socket_listen(const char *path, int mode, int gid, char *err, size_t 
 
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return fail(err, errlen, -errno, "socket: %s", strerror(errno));
+		return sl_fail(err, errlen, -errno, "socket: %s", strerror(errno));
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		/* EADDRINUSE here means another daemon won the race since
 		 * clear_stale(): its socket is live, so leave it. */
-		rc = fail(err, errlen, -errno, "cannot bind %s: %s", path, strerror(errno));
+		rc = sl_fail(err, errlen, -errno, "cannot bind %s: %s", path, strerror(errno));
 		close(fd);
 		return rc;
 	}
 	/* Permissions before listen(): until listen() every connect() is
 	 * refused, so the umask-derived mode bind() left is never usable. */
 	if (chmod(path, (mode_t)mode) < 0) {
-		rc = fail(err, errlen, -errno, "cannot chmod %s: %s", path, strerror(errno));
+		rc = sl_fail(err, errlen, -errno, "cannot chmod %s: %s", path, strerror(errno));
 		goto err_unlink;
 	}
 	if (gid >= 0 && chown(path, (uid_t)-1, (gid_t)gid) < 0) {
-		rc = fail(err, errlen, -errno, "cannot set group %d on %s: %s", gid, path,
+		rc = sl_fail(err, errlen, -errno, "cannot set group %d on %s: %s", gid, path,
 			  strerror(errno));
 		goto err_unlink;
 	}
 	if (listen(fd, CTL_BACKLOG) < 0) {
-		rc = fail(err, errlen, -errno, "cannot listen on %s: %s", path, strerror(errno));
+		rc = sl_fail(err, errlen, -errno, "cannot listen on %s: %s", path, strerror(errno));
 		goto err_unlink;
 	}
 	return fd;
