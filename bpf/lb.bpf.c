@@ -4,7 +4,7 @@
  * one XDP program, producing the same bytes.
  *
  * Per packet: classify as common/pkt_parse.c does, find the VIP (port, then
- * any-port), keep established flows on their backend through a per-CPU LRU
+ * any-port), keep established flows on their backend through a per-CPU
  * flow table, choose new flows' backends with the shared flow hash and
  * Maglev slot (common/flow_hash.h, common/maglev.h, included unchanged), put
  * the tunnel headers in front (byte for byte what common/encap.c writes) and
@@ -44,6 +44,7 @@
 const volatile __u8 if_mac[6] = {};
 const volatile __u16 mtu = 1500;           /* of the sending interface, for "too big" */
 const volatile __u32 egress_ifindex = 0;   /* 0: XDP_TX, else bpf_redirect there */
+const volatile __u32 flow_bucket_bits = 0; /* log2 of each CPU's flow buckets */
 
 /* Both halves of the VIP index (lb_shared.h): an ARRAY lookup is inlined. */
 struct {
@@ -107,13 +108,27 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sl_lb_globals SEC(".maps");
 
+/* Each CPU's buckets, consecutive (lb_shared.h). A plain ARRAY, not a
+ * per-CPU one: its lookup is inlined, and a per-CPU array could not hold a
+ * CPU's whole table in one value (32 KiB) or would allocate per bucket. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
-	__uint(max_entries, 1 << 20); /* the library sets flows.entries */
-	__type(key, struct sl_flow_key);
-	__type(value, struct sl_xdp_flow);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE); /* the library reads and clears it without a syscall a bucket */
+	__uint(max_entries, 1);            /* the library sets n_cpus << flow_bucket_bits */
+	__type(key, __u32);
+	__type(value, struct sl_xdp_flow_bucket);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sl_lb_flows SEC(".maps");
+
+/* Live entries a new flow pushed out of a full bucket, per CPU: a table too
+ * small for its traffic shows here (the flow counters stay the worker's). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sl_lb_flow_evict SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -1183,47 +1198,159 @@ static __always_inline const struct sl_xdp_backend *backend_at(const struct sl_x
 	return bpf_map_lookup_elem(arr, &slot);
 }
 
+/* ---- flow table ------------------------------------------------------- */
+
+/* Keys compared as ten words: struct sl_flow_key is only 4-byte aligned. */
+static __always_inline int flow_key_eq(const struct sl_flow_key *a, const struct sl_flow_key *b)
+{
+	const __u32 *x = (const __u32 *)a, *y = (const __u32 *)b;
+	__u32 d = 0;
+	int i;
+
+#pragma unroll
+	for (i = 0; i < (int)(sizeof(*a) / 4); i++)
+		d |= x[i] ^ y[i];
+	return d == 0;
+}
+
+#define FLOW_SLOT   (SL_XDP_FLOW_WAYS - 1) /* lb_flow_probe: the slot, */
+#define FLOW_SECOND 8                        /* in the second bucket, */
+#define FLOW_MISS   16                       /* not found live: where to insert, */
+#define FLOW_EVICT  32                       /* pushing out a live entry */
+
+/* One bucket's part of lb_flow_probe. */
+struct flow_scan {
+	int found, free_i, old_i, best_i;
+	__s32 best;
+};
+
+static __always_inline void flow_scan(const struct sl_xdp_flow_bucket *bk, const struct sl_flow_key *key,
+				      __u32 sig, __u32 now, struct flow_scan *r)
+{
+	int i;
+
+	r->found = r->free_i = r->old_i = -1;
+	r->best_i = 0;
+	r->best = 0x7fffffff;
+#pragma unroll
+	for (i = 0; i < SL_XDP_FLOW_WAYS; i++) {
+		__s32 left = (__s32)(bk->expire[i] - now); /* signed: stamps wrap */
+
+		if (!bk->sig[i]) {
+			if (r->free_i < 0)
+				r->free_i = i;
+			continue;
+		}
+		if (bk->sig[i] == sig && flow_key_eq(&bk->e[i].key, key)) {
+			r->found = i;
+			r->best = left; /* the caller reads it as "still live?" */
+			return;
+		}
+		if (left <= 0) {
+			if (r->old_i < 0)
+				r->old_i = i;
+		} else if (left < r->best) {
+			r->best = left;
+			r->best_i = i;
+		}
+	}
+}
+
+/*
+ * Find @key (signature @sig, clock @now) in its bucket @b1 or its second
+ * bucket @b2: the slot (| FLOW_SECOND) of its live entry, or FLOW_MISS | the
+ * slot a new entry takes -- the same key's expired slot, else a free one
+ * (first bucket first), else an expired one, else the live entry closest to
+ * expiry of the 16 (| FLOW_EVICT), as common/flow_table.c does in its one
+ * bucket. A second bucket because an 8-way bucket overflows long before the
+ * table is full (with 120k flows in 512k entries, a few buckets out of 64k
+ * hold more than 8, and their flows would be evicted where an LRU hash or
+ * a larger worker table keeps them); a new flow takes it only when its
+ * first bucket is full, so established flows nearly always hit in the
+ * first. -1 on a NULL argument.
+ * A global function: verified once with an unknown result, where inlined
+ * each of its outcomes (constant slot, pointer offset) made the rest of the
+ * program be verified again (647,717 instructions instead of ~100k).
+ */
+__noinline int lb_flow_probe(const struct sl_xdp_flow_bucket *b1, const struct sl_xdp_flow_bucket *b2,
+			     const struct sl_flow_key *key, __u32 sig, __u32 now)
+{
+	struct flow_scan r1, r2;
+
+	if (!b1 || !b2 || !key)
+		return -1;
+	flow_scan(b1, key, sig, now, &r1);
+	if (r1.found >= 0)
+		return r1.best > 0 ? r1.found : FLOW_MISS | r1.found;
+	flow_scan(b2, key, sig, now, &r2);
+	if (r2.found >= 0)
+		return FLOW_SECOND | (r2.best > 0 ? r2.found : FLOW_MISS | r2.found);
+	if (r1.free_i >= 0)
+		return FLOW_MISS | r1.free_i;
+	if (r1.old_i >= 0)
+		return FLOW_MISS | r1.old_i;
+	if (r2.free_i >= 0)
+		return FLOW_MISS | FLOW_SECOND | r2.free_i;
+	if (r2.old_i >= 0)
+		return FLOW_MISS | FLOW_SECOND | r2.old_i;
+	if (r2.best < r1.best)
+		return FLOW_MISS | FLOW_EVICT | FLOW_SECOND | r2.best_i;
+	return FLOW_MISS | FLOW_EVICT | r1.best_i;
+}
+
 /* The flow table first, Maglev for new flows: worker.c's balance(). */
 static __always_inline int balance(struct xdp_md *ctx, struct pkt *pi, struct sl_lcore_ctr *ctr,
 				   const struct sl_xdp_vip *vip)
 {
-	__u32 hash, slot_hash, idx, bi;
+	__u32 hash, slot_hash, idx, bi, sig, now, ttl, i1, i2, cpu0, mask;
+	struct sl_xdp_flow_bucket *bk, *bk1, *bk2;
 	const struct sl_xdp_backend *b;
-	struct sl_xdp_flow *f, nf = {};
-	__u64 now, timeout;
+	struct sl_xdp_flow *f = NULL;
 	void *table;
 	__u32 *slot;
+	int probe;
 
 	/* The tick-granular clock: the precise one reads the TSC through the
 	 * hypervisor's scaling (~10 ns a packet). Idle timeouts are seconds; a
 	 * tick of error is nothing. */
-	now = tick_now_ns();
-	timeout = vip->timeout_ns; /* the VIP's protocol is the packet's */
+	now = (__u32)(tick_now_ns() >> SL_XDP_FLOW_TICK_SHIFT);
+	/* The VIP's protocol is the packet's; rounded up so a timeout never shrinks. */
+	ttl = (__u32)((vip->timeout_ns + (1ull << SL_XDP_FLOW_TICK_SHIFT) - 1) >> SL_XDP_FLOW_TICK_SHIFT);
+	/* sl_flow_hash(key, SL_HF_ALL), with IPv4's zero address words folded:
+	 * it picks the bucket, and is the encapsulation's entropy. */
+	hash = sl_flow_hash_all(&pi->key);
+	sig = hash | 1; /* never 0, which marks a free slot */
+	cpu0 = bpf_get_smp_processor_id() << flow_bucket_bits;
+	mask = (1u << flow_bucket_bits) - 1;
+	i1 = cpu0 | (hash & mask);
+	bk1 = bpf_map_lookup_elem(&sl_lb_flows, &i1);
+	/* The second bucket: other hash bits, never the first when there are two. */
+	i2 = cpu0 | ((hash ^ (hash >> 16 | 1)) & mask);
+	bk2 = bpf_map_lookup_elem(&sl_lb_flows, &i2);
 
-	f = bpf_map_lookup_elem(&sl_lb_flows, &pi->key);
-	/* seen_ns 0: this CPU never wrote the key another CPU added. Signed: an
-	 * entry a previous program stamped from bpf_ktime_get_coarse_ns may look
-	 * up to a fraction of a second ahead of the jiffies clock; it is fresh. */
-	if (f && (!f->seen_ns || (__s64)(now - f->seen_ns) >= (__s64)timeout))
-		f = NULL;
+	probe = lb_flow_probe(bk1, bk2, &pi->key, sig, now);
+	/* Looked up again (inlined: a multiply and an add) rather than chosen
+	 * between two pointers, which would have the verifier walk the rest of
+	 * the program once for each (~200k instructions instead of ~110k). */
+	if (probe & FLOW_SECOND)
+		i1 = i2;
+	bk = probe >= 0 ? bpf_map_lookup_elem(&sl_lb_flows, &i1) : NULL;
+	/* Masked: the verifier then knows the slot is in the bucket. */
+	if (bk && probe < FLOW_MISS)
+		f = &bk->e[probe & FLOW_SLOT];
 	if (f) {
-		/* In place, through the looked-up pointer: an update call would hash,
-		 * lock and copy the whole entry again. */
-		f->seen_ns = now;
+		bk->expire[probe & FLOW_SLOT] = now + ttl;
 		if (f->vip == vip->id) {
 			b = backend_at(vip, f->backend);
 			if (b && b->gen == f->gen && b->up) {
 				ctr->flow_hits++;
-				/* The hash was stored with the entry: no rehash of the 40-byte key. */
-				return forward(ctx, pi, ctr, vip, b, f->hash);
+				return forward(ctx, pi, ctr, vip, b, hash);
 			}
 		}
 		/* A remembered flow whose backend went away (or whose VIP changed) moves. */
 		ctr->flow_moved++;
 	}
 	ctr->flow_misses++;
-	/* sl_flow_hash(key, SL_HF_ALL), with IPv4's zero address words folded. */
-	hash = sl_flow_hash_all(&pi->key);
 
 	idx = vip->id * 2 + (vip->buf & 1);
 	table = bpf_map_lookup_elem(&sl_lb_tables, &idx);
@@ -1254,19 +1381,27 @@ static __always_inline int balance(struct xdp_md *ctx, struct pkt *pi, struct sl
 		return drop(ctr, SL_DROP_NO_BACKEND);
 
 	/* A RST ends the flow: remembering it would only evict a live one. */
-	if (!(pi->key.proto == PROTO_TCP && (pi->tcp_flags & TCP_FLAG_RST))) {
+	if (bk && !(pi->key.proto == PROTO_TCP && (pi->tcp_flags & TCP_FLAG_RST))) {
+		if (!f) {
+			__u32 v = (__u32)probe & FLOW_SLOT;
+
+			if (probe & FLOW_EVICT) {
+				__u32 zero = 0;
+				__u64 *ev = bpf_map_lookup_elem(&sl_lb_flow_evict, &zero);
+
+				if (ev)
+					*ev += 1;
+			}
+			bk->sig[v] = sig;
+			bk->expire[v] = now + ttl;
+			f = &bk->e[v];
+			f->key = pi->key;
+			f->hash = hash;
+		}
 		if (f) {
 			f->vip = vip->id;
 			f->backend = bi;
 			f->gen = b->gen;
-			f->hash = hash;
-		} else {
-			nf.seen_ns = now;
-			nf.vip = vip->id;
-			nf.backend = bi;
-			nf.gen = b->gen;
-			nf.hash = hash;
-			bpf_map_update_elem(&sl_lb_flows, &pi->key, &nf, BPF_ANY);
 		}
 	}
 	row_add(&sl_lb_vip_ctr, vip->id, 0, 1);

@@ -24,6 +24,7 @@
 #include "../config/config.h"
 #include "../dataplane/dp_counters.h"
 #include "../dataplane/dp_state.h"
+#include "lb_shared.h" /* struct sl_xdp_flow */
 
 struct sl_xdp;
 
@@ -104,6 +105,28 @@ int sl_xdp_read_counters(struct sl_xdp *x, struct sl_lcore_ctr *total,
  * about to be reused (no snapshot references it any more). 0 or -errno.
  */
 int sl_xdp_zero_row(struct sl_xdp *x, bool is_vip, uint32_t id);
+
+/*
+ * Empty the flow table on every CPU (for tests: packets running meanwhile
+ * may leave entries behind). Returns 0 or -errno from mapping the table.
+ */
+int sl_xdp_flows_clear(struct sl_xdp *x);
+
+/*
+ * Copy CPU @cpu's entry for @key into @out. An entry past its idle timeout
+ * is still reported until its slot is reused (the program judges freshness
+ * per packet). Returns 0, -ENOENT (not remembered on that CPU), -ERANGE
+ * (@cpu not a possible CPU), -EINVAL (NULL argument) or the kernel's error.
+ * Safe while the program runs (the entry may be a packet old).
+ */
+int sl_xdp_flow_find(struct sl_xdp *x, const struct sl_flow_key *key, uint32_t cpu,
+		     struct sl_xdp_flow *out);
+
+/*
+ * Live flows a new flow pushed out of a full bucket, summed over CPUs, into
+ * @out. Returns 0 or the kernel's error.
+ */
+int sl_xdp_flow_evictions(struct sl_xdp *x, uint64_t *out);
 
 /* Fill @s with the handle's status. Never fails. */
 void sl_xdp_get_status(const struct sl_xdp *x, struct sl_xdp_status *s);

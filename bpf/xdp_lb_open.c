@@ -174,6 +174,27 @@ static int pin_prog(struct sl_xdp *x, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Each CPU gets flows.entries rounded up to a power of two of 8-entry
+ * buckets (at least one), as the worker's table; the array holds every
+ * possible CPU's buckets back to back. A changed size changes max_entries,
+ * so check_pins recreates the pinned table.
+ */
+static int size_flows(struct sl_xdp *x, uint32_t entries)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint32_t bits = 0;
+
+	if (ncpu <= 0)
+		return ncpu < 0 ? ncpu : -EINVAL;
+	while (bits < SL_XDP_FLOW_MAX_BITS && ((uint64_t)SL_XDP_FLOW_WAYS << bits) < entries)
+		bits++;
+	if (((uint64_t)SL_XDP_FLOW_WAYS << bits) < entries || ((uint64_t)ncpu << bits) > UINT32_MAX)
+		return -E2BIG;
+	x->skel->rodata->flow_bucket_bits = bits;
+	return bpf_map__set_max_entries(x->skel->maps.sl_lb_flows, (uint32_t)ncpu << bits);
+}
+
 static int set_knobs(struct sl_xdp *x, const struct sl_config *cfg, char *err, size_t errlen)
 {
 	const char *tx_if = cfg->xdp_egress[0] ? cfg->xdp_egress : cfg->xdp_iface;
@@ -197,7 +218,7 @@ static int set_knobs(struct sl_xdp *x, const struct sl_config *cfg, char *err, s
 	memcpy((void *)x->skel->rodata->if_mac, x->st.mac, 6);
 	x->skel->rodata->mtu = x->st.mtu;
 	x->skel->rodata->egress_ifindex = (__u32)x->st.egress_ifindex;
-	rc = bpf_map__set_max_entries(x->skel->maps.sl_lb_flows, flows);
+	rc = size_flows(x, flows);
 	if (rc)
 		return sl_xdp_errf(err, errlen, rc, "flows.entries %u refused", flows);
 	return 0;

@@ -404,23 +404,9 @@ static int check(const struct frame *in, const struct outcome *o, const char *wh
 	return ok;
 }
 
-static int flows_fd(void)
-{
-	char p[160];
-
-	snprintf(p, sizeof(p), "%s/%s", pin_path, SL_XDP_MAP_FLOWS);
-	return bpf_obj_get(p);
-}
-
 static void flush_flows(void)
 {
-	int fd = flows_fd();
-	struct sl_flow_key k;
-
-	CU_ASSERT_FATAL(fd >= 0);
-	while (bpf_map_get_next_key(fd, NULL, &k) == 0)
-		bpf_map_delete_elem(fd, &k);
-	close(fd);
+	CU_ASSERT_FATAL(sl_xdp_flows_clear(xdp) == 0);
 }
 
 /* ---- tests ---------------------------------------------------------------- */
@@ -786,10 +772,11 @@ static void test_flow_consistency_and_swap(void)
 	struct outcome o;
 	struct sl_flow_key k;
 	struct sl_pkt_info pi;
-	int old_slot, new_slot, fd, ncpu = libbpf_num_possible_cpus();
-	struct sl_xdp_flow *vals = calloc((size_t)ncpu, sizeof(*vals));
+	struct sl_flow_key ek;
+	struct sl_xdp_flow fe;
+	int old_slot, new_slot;
 
-	CU_ASSERT_FATAL(st_b != NULL && vals != NULL);
+	CU_ASSERT_FATAL(st_b != NULL);
 	flush_flows();
 	est.sport = moved_port(&est, st_a, st_b, 2000, &old_slot, &new_slot);
 	fresh.sport = moved_port(&fresh, st_a, st_b, (uint16_t)(est.sport + 1), &old_slot, &new_slot);
@@ -801,14 +788,21 @@ static void test_flow_consistency_and_swap(void)
 	model(&in, st_a, -1, &o);
 	check(&in, &o, "establish");
 	old_slot = o.slot;
+	sl_pkt_parse(in.b, in.len, &pi);
+	ek = pi.key;
 	build(&in, &rst);
 	model(&in, st_a, -1, &o);
 	check(&in, &o, "rst under A");
 	sl_pkt_parse(in.b, in.len, &pi);
 	k = pi.key;
-	fd = flows_fd();
-	CU_ASSERT_FATAL(fd >= 0);
-	CU_ASSERT(bpf_map_lookup_elem(fd, &k, vals) < 0 && errno == ENOENT);
+	/* The test runs on CPU 0 (main): the entries are that CPU's. */
+	CU_ASSERT(sl_xdp_flow_find(xdp, &k, 0, &fe) == -ENOENT);
+	CU_ASSERT(sl_xdp_flow_find(xdp, &ek, 0, &fe) == 0 && (int)fe.backend == old_slot &&
+		  memcmp(&fe.key, &ek, sizeof(ek)) == 0);
+	/* Hostile arguments. */
+	CU_ASSERT(sl_xdp_flow_find(xdp, &ek, 1u << 30, &fe) == -ERANGE);
+	CU_ASSERT(sl_xdp_flow_find(xdp, NULL, 0, &fe) == -EINVAL);
+	CU_ASSERT(sl_xdp_flow_find(xdp, &ek, 0, NULL) == -EINVAL);
 
 	CU_ASSERT_FATAL(sl_xdp_apply(xdp, st_b, err, sizeof(err)) == 0);
 	/* Established: still the old backend, though B's table says otherwise. */
@@ -825,7 +819,7 @@ static void test_flow_consistency_and_swap(void)
 	build(&in, &rst);
 	model(&in, st_b, -1, &o);
 	check(&in, &o, "after rst");
-	CU_ASSERT(bpf_map_lookup_elem(fd, &k, vals) == 0);
+	CU_ASSERT(sl_xdp_flow_find(xdp, &k, 0, &fe) == 0 && (int)fe.backend == o.slot);
 
 	/* Back to A: the VIP's new flows use A's table again (buffer switched back). */
 	CU_ASSERT_FATAL(sl_xdp_apply(xdp, st_a, err, sizeof(err)) == 0);
@@ -834,8 +828,6 @@ static void test_flow_consistency_and_swap(void)
 	model(&in, st_a, -1, &o);
 	check(&in, &o, "fresh after swap back");
 	(void)run(&in, &out);
-	close(fd);
-	free(vals);
 	free(tb);
 	sl_snapshot_free(st_b);
 }
