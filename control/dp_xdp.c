@@ -79,6 +79,9 @@ static int xdp_read(struct sl_daemon *d, struct sl_counters *c)
 		c->row_id[i] = i;
 		c->flow_inserts[i] = c->flow_evictions[i] = c->flow_capacity[i] = 0;
 	}
+	/* Evictions are kept per CPU in the program but reported as one total: put it on the first row. */
+	if (n && sl_xdp_flow_evictions(d->xdp, &c->flow_evictions[0]))
+		c->flow_evictions[0] = 0;
 	return 0;
 }
 
